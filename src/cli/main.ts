@@ -1,0 +1,38 @@
+/**
+ * @module cli/main
+ * `maas <command>`: dispatches to one file per command. Returns the exit code.
+ */
+import { MaasError } from '../core/errors.ts'
+import { runServe } from './serve-command.ts'
+
+const USAGE = `usage: maas <command> [options]
+
+commands:
+  serve     start the inference server (KServe v2 REST, TF Serving REST, metrics)
+
+run 'maas <command> --help' for the options of a command`
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv
+  try {
+    switch (command) {
+      case 'serve':
+        return await runServe(rest)
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        console.log(USAGE)
+        return command === undefined ? 1 : 0
+      default:
+        console.error(`maas: unknown command '${command}'\n\n${USAGE}`)
+        return 2
+    }
+  } catch (error) {
+    if (error instanceof MaasError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      console.error(`maas ${command}: ${(error as Error).message}`)
+      return 2
+    }
+    throw error
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * @module inference/inference-metrics
+ * Prometheus metrics of the data plane, per model and version: requests by outcome,
+ * request / queue / compute time histograms, requests in flight; plus the process metrics.
+ * One registry per server instance, so several servers in one process (tests) stay apart.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+/** Latency buckets in seconds, from 50 µs (loopback overhead) to 10 s (big models). */
+const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+export class InferenceMetrics {
+  readonly registry = new Registry()
+  readonly requests = new Counter({
+    name: 'maas_inference_requests_total',
+    help: 'Inference requests that reached a model, by outcome (success or the error code).',
+    labelNames: ['model', 'version', 'outcome'] as const,
+    registers: [this.registry],
+  })
+  readonly requestDuration = new Histogram({
+    name: 'maas_inference_request_duration_seconds',
+    help: 'Time from the data plane taking a request to its response, in seconds.',
+    labelNames: ['model', 'version'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  })
+  readonly queueDuration = new Histogram({
+    name: 'maas_inference_queue_duration_seconds',
+    help: 'Time a request waited before the model started on it (validation and queueing), in seconds.',
+    labelNames: ['model', 'version'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  })
+  readonly computeDuration = new Histogram({
+    name: 'maas_inference_compute_duration_seconds',
+    help: 'Time the engine spent running the model for a request, in seconds.',
+    labelNames: ['model', 'version'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  })
+  readonly inflight = new Gauge({
+    name: 'maas_inference_inflight_requests',
+    help: 'Inference requests being processed now.',
+    labelNames: ['model', 'version'] as const,
+    registers: [this.registry],
+  })
+
+  constructor({ processMetrics = true }: { processMetrics?: boolean } = {}) {
+    if (processMetrics) collectDefaultMetrics({ register: this.registry })
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * @module inference/validate-request
+ * Checks an inference request against a model's signature before any engine work: every
+ * input present and known, datatypes equal, shapes compatible (-1 matches any size), batch
+ * within max_batch_size, requested outputs known. Messages name the tensor and what was expected.
+ */
+import { InvalidArgumentError } from '../core/errors.ts'
+import { elementCount, type InferRequest, type Tensor } from '../core/tensor.ts'
+import type { ModelSignature, TensorSpec } from '../onnx/onnx-signature.ts'
+
+/** Returns the names of the outputs to compute, in the order to return them. */
+export function validateInferRequest(
+  modelName: string,
+  signature: ModelSignature,
+  maxBatchSize: number,
+  request: InferRequest,
+): string[] {
+  const specs = new Map(signature.inputs.map((spec) => [spec.name, spec]))
+  const seen = new Set<string>()
+  for (const input of request.inputs) {
+    const spec = specs.get(input.name)
+    if (!spec) {
+      throw new InvalidArgumentError(
+        `unexpected input '${input.name}' for model '${modelName}'; expected inputs: ${[...specs.keys()].join(', ')}`,
+      )
+    }
+    if (seen.has(input.name)) throw new InvalidArgumentError(`input '${input.name}' is given more than once`)
+    seen.add(input.name)
+    checkTensor(input, spec, maxBatchSize)
+  }
+  for (const name of specs.keys()) {
+    if (!seen.has(name)) throw new InvalidArgumentError(`missing input '${name}' for model '${modelName}'`)
+  }
+  if (!request.outputs || request.outputs.length === 0) return signature.outputs.map((output) => output.name)
+  const known = new Set(signature.outputs.map((output) => output.name))
+  const names: string[] = []
+  for (const output of request.outputs) {
+    if (!known.has(output.name)) {
+      throw new InvalidArgumentError(
+        `unknown output '${output.name}' requested from model '${modelName}'; outputs: ${[...known].join(', ')}`,
+      )
+    }
+    if (names.includes(output.name)) throw new InvalidArgumentError(`output '${output.name}' is requested more than once`)
+    names.push(output.name)
+  }
+  return names
+}
+
+function checkTensor(input: Tensor, spec: TensorSpec, maxBatchSize: number): void {
+  if (input.datatype !== spec.datatype) {
+    throw new InvalidArgumentError(`input '${input.name}' has datatype ${input.datatype}; the model expects ${spec.datatype}`)
+  }
+  const count = elementCount(input.shape)
+  if (input.data.length !== count) {
+    throw new InvalidArgumentError(
+      `input '${input.name}' has shape [${input.shape.join(', ')}] (${count} elements) but ${input.data.length} data elements`,
+    )
+  }
+  if (spec.rankUnknown) return
+  const compatible =
+    input.shape.length === spec.shape.length && spec.shape.every((dim, axis) => dim === -1 || dim === input.shape[axis])
+  if (!compatible) {
+    throw new InvalidArgumentError(
+      `input '${input.name}' has shape [${input.shape.join(', ')}]; the model expects [${spec.shape.join(', ')}] (-1: any size)`,
+    )
+  }
+  if (maxBatchSize > 0 && input.shape[0]! > maxBatchSize) {
+    throw new InvalidArgumentError(
+      `input '${input.name}' has a batch of ${input.shape[0]}; the model's max_batch_size is ${maxBatchSize}`,
+    )
+  }
+}

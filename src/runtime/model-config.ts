@@ -1,0 +1,127 @@
+/**
+ * @module runtime/model-config
+ * A model's optional `config.json` in the repository (Triton's model configuration, JSON
+ * form): max_batch_size, labels, version_policy and per-model engine options. Parsed and
+ * validated here; a bad file fails that model with a clear reason, never the server.
+ */
+import type { EngineOptions } from './engine.ts'
+
+/** Triton's version policies: the n highest, all, or a fixed list. */
+export type VersionPolicy =
+  | { readonly kind: 'latest'; readonly count: number }
+  | { readonly kind: 'all' }
+  | { readonly kind: 'specific'; readonly versions: readonly number[] }
+
+export interface ModelConfig {
+  /** 0: the model does not batch; > 0: the first dimension is the batch, up to this size. */
+  readonly maxBatchSize: number
+  readonly labels?: readonly string[]
+  readonly versionPolicy: VersionPolicy
+  readonly engine: Partial<EngineOptions>
+}
+
+export const DEFAULT_MODEL_CONFIG: ModelConfig = Object.freeze({
+  maxBatchSize: 0,
+  versionPolicy: Object.freeze({ kind: 'latest', count: 1 }),
+  engine: Object.freeze({}),
+})
+
+const KNOWN_KEYS = new Set(['name', 'platform', 'backend', 'max_batch_size', 'labels', 'version_policy', 'engine', 'parameters'])
+
+/** Parses config.json text; throws an Error whose message says what is wrong. */
+export function parseModelConfig(text: string): ModelConfig {
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch (error) {
+    throw new Error(`config.json is not valid JSON: ${(error as Error).message}`)
+  }
+  if (!isObject(raw)) throw new Error('config.json must hold a JSON object')
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN_KEYS.has(key)) throw new Error(`config.json: unknown key '${key}'; known keys: ${[...KNOWN_KEYS].join(', ')}`)
+  }
+  if (raw.platform !== undefined && raw.platform !== 'onnxruntime_onnx') {
+    throw new Error(`config.json: platform '${String(raw.platform)}' is not served; maas serves 'onnxruntime_onnx'`)
+  }
+  return {
+    maxBatchSize: parseMaxBatchSize(raw.max_batch_size),
+    labels: parseLabels(raw.labels),
+    versionPolicy: parseVersionPolicy(raw.version_policy),
+    engine: parseEngine(raw.engine),
+  }
+}
+
+function parseMaxBatchSize(value: unknown): number {
+  if (value === undefined) return 0
+  if (!Number.isInteger(value) || (value as number) < 0) throw new Error('config.json: max_batch_size must be a non-negative integer')
+  return value as number
+}
+
+function parseLabels(value: unknown): readonly string[] | undefined {
+  if (value === undefined) return undefined
+  if (!Array.isArray(value) || !value.every((label) => typeof label === 'string')) {
+    throw new Error('config.json: labels must be an array of strings')
+  }
+  return value
+}
+
+function parseVersionPolicy(value: unknown): VersionPolicy {
+  if (value === undefined) return DEFAULT_MODEL_CONFIG.versionPolicy
+  if (!isObject(value) || Object.keys(value).length !== 1) {
+    throw new Error('config.json: version_policy must be one of {"latest":{"num_versions":N}}, {"all":{}}, {"specific":{"versions":[...]}}')
+  }
+  if (isObject(value.latest)) {
+    const count = value.latest.num_versions ?? 1
+    if (!Number.isInteger(count) || (count as number) < 1) throw new Error('config.json: version_policy.latest.num_versions must be a positive integer')
+    return { kind: 'latest', count: count as number }
+  }
+  if (isObject(value.all)) return { kind: 'all' }
+  if (isObject(value.specific)) {
+    const versions = value.specific.versions
+    if (!Array.isArray(versions) || versions.length === 0 || !versions.every((v) => Number.isInteger(v) && v >= 0)) {
+      throw new Error('config.json: version_policy.specific.versions must be a non-empty array of version numbers')
+    }
+    return { kind: 'specific', versions }
+  }
+  throw new Error('config.json: version_policy must be one of {"latest":{"num_versions":N}}, {"all":{}}, {"specific":{"versions":[...]}}')
+}
+
+const ENGINE_KEYS: Record<string, (value: unknown) => boolean> = {
+  intra_op_threads: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 256,
+  inter_op_threads: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 256,
+  graph_optimization_level: (v) => ['disabled', 'basic', 'extended', 'all'].includes(v as string),
+  execution_mode: (v) => ['sequential', 'parallel'].includes(v as string),
+}
+
+function parseEngine(value: unknown): Partial<EngineOptions> {
+  if (value === undefined) return {}
+  if (!isObject(value)) throw new Error('config.json: engine must be an object')
+  for (const [key, setting] of Object.entries(value)) {
+    const valid = ENGINE_KEYS[key]
+    if (!valid) throw new Error(`config.json: unknown engine option '${key}'; known: ${Object.keys(ENGINE_KEYS).join(', ')}`)
+    if (!valid(setting)) throw new Error(`config.json: engine.${key} has an invalid value ${JSON.stringify(setting)}`)
+  }
+  const engine: { -readonly [K in keyof EngineOptions]?: EngineOptions[K] } = {}
+  if (value.intra_op_threads !== undefined) engine.intraOpThreads = value.intra_op_threads as number
+  if (value.inter_op_threads !== undefined) engine.interOpThreads = value.inter_op_threads as number
+  if (value.graph_optimization_level !== undefined) engine.graphOptimizationLevel = value.graph_optimization_level as EngineOptions['graphOptimizationLevel']
+  if (value.execution_mode !== undefined) engine.executionMode = value.execution_mode as EngineOptions['executionMode']
+  return engine
+}
+
+/** The versions a policy serves, out of those present on disk. */
+export function selectVersions(policy: VersionPolicy, available: readonly number[]): number[] {
+  const sorted = [...available].sort((a, b) => b - a)
+  switch (policy.kind) {
+    case 'latest':
+      return sorted.slice(0, policy.count)
+    case 'all':
+      return sorted
+    case 'specific':
+      return sorted.filter((version) => policy.versions.includes(version))
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

@@ -1,0 +1,230 @@
+/**
+ * @module runtime/model-manager
+ * Owns the lifecycle of served models: loads what the repository and each model's version
+ * policy say, reloads and unloads on request (load → switch → drain → release, so requests
+ * in flight always finish), and hands out leases on ready versions to the data plane.
+ */
+import { ModelNotFoundError, ModelNotReadyError, InvalidArgumentError } from '../core/errors.ts'
+import type { Engine, EngineOptions } from './engine.ts'
+import { selectVersions, type ModelConfig } from './model-config.ts'
+import type { ModelRepository, RepositoryModel } from './model-repository.ts'
+import { ServedVersion } from './served-version.ts'
+
+export type VersionState = 'LOADING' | 'READY' | 'UNLOADING' | 'UNAVAILABLE' | 'FAILED'
+
+/** One row of the repository index (Triton's repository extension). */
+export interface IndexEntry {
+  readonly name: string
+  readonly version?: string
+  readonly state: VersionState
+  readonly reason?: string
+}
+
+/** A ready version, held for the duration of one request. */
+export interface ModelLease {
+  readonly served: ServedVersion
+  release(): void
+}
+
+interface ModelSlot {
+  served: ReadonlyMap<number, ServedVersion>
+  /** Highest served version first; the target of unversioned requests. */
+  order: readonly number[]
+  states: Map<number, { state: VersionState; reason?: string }>
+  /** Model-level state when no version could be tried (bad config, no versions). */
+  modelState?: { state: VersionState; reason?: string }
+  /** Serialises load/unload of this model. */
+  lock: Promise<unknown>
+}
+
+export interface LoadLogger {
+  info(object: object, message: string): void
+  error(object: object, message: string): void
+}
+
+export class ModelManager {
+  readonly #slots = new Map<string, ModelSlot>()
+  readonly #repository: ModelRepository
+  readonly #engine: Engine
+  readonly #defaults: EngineOptions
+  readonly #logger: LoadLogger | undefined
+
+  constructor(repository: ModelRepository, engine: Engine, defaults: EngineOptions, logger?: LoadLogger) {
+    this.#repository = repository
+    this.#engine = engine
+    this.#defaults = defaults
+    this.#logger = logger
+  }
+
+  /** Loads every model of the repository; failures are recorded, not thrown. */
+  async loadAll(): Promise<IndexEntry[]> {
+    for (const name of await this.#repository.list()) {
+      await this.load(name).catch(() => undefined)
+    }
+    return this.index()
+  }
+
+  /** (Re)loads a model from the repository. The versions it served keep serving until the new ones are ready. */
+  load(name: string): Promise<void> {
+    return this.#serialise(name, async (slot) => {
+      const model = await this.#repository.read(name)
+      if (!model) {
+        if (slot.served.size === 0 && slot.states.size === 0) this.#slots.delete(name)
+        throw new ModelNotFoundError(name)
+      }
+      await this.#loadVersions(slot, model)
+    })
+  }
+
+  /** Stops serving a model; requests in flight finish first, then the sessions are released. */
+  unload(name: string): Promise<void> {
+    if (!this.#slots.has(name)) return Promise.reject(new ModelNotFoundError(name))
+    return this.#serialise(name, async (slot) => {
+      const retiring = [...slot.served.values()]
+      slot.served = new Map()
+      slot.order = []
+      for (const served of retiring) slot.states.set(served.version, { state: 'UNLOADING' })
+      await Promise.all(retiring.map((served) => served.retire()))
+      for (const served of retiring) slot.states.set(served.version, { state: 'UNAVAILABLE', reason: 'unloaded' })
+      slot.modelState = undefined
+      this.#logger?.info({ model: name }, 'model unloaded')
+    })
+  }
+
+  /**
+   * Leases a ready version: the given one, or the highest served one. Throws
+   * ModelNotFoundError for names and versions the server does not know and
+   * ModelNotReadyError for known ones that cannot run now.
+   */
+  acquire(name: string, version?: string): ModelLease {
+    const slot = this.#slots.get(name)
+    if (!slot) throw new ModelNotFoundError(name)
+    let served: ServedVersion | undefined
+    if (version === undefined || version === '') {
+      served = slot.served.get(slot.order[0]!)
+      if (!served) throw new ModelNotReadyError(name, undefined, slot.modelState?.state ?? 'UNAVAILABLE')
+    } else {
+      const number = /^\d+$/.test(version) ? Number(version) : NaN
+      served = slot.served.get(number)
+      if (!served) {
+        const known = slot.states.get(number)
+        if (!known) throw new ModelNotFoundError(name, version)
+        throw new ModelNotReadyError(name, version, known.state)
+      }
+    }
+    served.enter()
+    let released = false
+    return {
+      served,
+      release: () => {
+        if (released) return
+        released = true
+        served.leave()
+      },
+    }
+  }
+
+  /** Versions currently served, highest first. */
+  servedVersions(name: string): number[] {
+    return [...(this.#slots.get(name)?.order ?? [])]
+  }
+
+  /** True when no model is loading or failed. */
+  isReady(): boolean {
+    for (const slot of this.#slots.values()) {
+      if (slot.modelState?.state === 'FAILED' || slot.modelState?.state === 'LOADING') return false
+      for (const { state } of slot.states.values()) if (state === 'FAILED' || state === 'LOADING') return false
+    }
+    return true
+  }
+
+  /** Every model on disk or known to the server, one row per version with a state. */
+  async index(): Promise<IndexEntry[]> {
+    const names = new Set([...(await this.#repository.list()), ...this.#slots.keys()])
+    const entries: IndexEntry[] = []
+    for (const name of [...names].sort()) {
+      const slot = this.#slots.get(name)
+      if (!slot || (slot.states.size === 0 && !slot.modelState)) {
+        entries.push({ name, state: 'UNAVAILABLE', reason: 'not loaded' })
+        continue
+      }
+      if (slot.modelState) entries.push({ name, ...slot.modelState })
+      for (const [version, status] of [...slot.states].sort((a, b) => b[0] - a[0])) {
+        entries.push({ name, version: String(version), ...status })
+      }
+    }
+    return entries
+  }
+
+  /** Unloads everything after the requests in flight finish. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.#slots.keys()].map((name) => this.unload(name).catch(() => undefined)))
+  }
+
+  async #loadVersions(slot: ModelSlot, model: RepositoryModel): Promise<void> {
+    const fail = (reason: string): never => {
+      slot.modelState = { state: 'FAILED', reason }
+      this.#logger?.error({ model: model.name, reason }, 'model failed to load')
+      throw new InvalidArgumentError(`failed to load model '${model.name}': ${reason}`)
+    }
+    if (model.configError) fail(model.configError)
+    const versions = selectVersions(model.config.versionPolicy, model.versions)
+    if (versions.length === 0) {
+      fail(model.versions.length === 0 ? `no version folder with a ${'model.onnx'} in ${model.directory}` : 'the version policy selects none of the versions on disk')
+    }
+    slot.modelState = undefined
+    const engineOptions: EngineOptions = { ...this.#defaults, ...model.config.engine }
+    const loaded: ServedVersion[] = []
+    for (const version of versions) {
+      if (!slot.served.has(version)) slot.states.set(version, { state: 'LOADING' })
+      const started = performance.now()
+      try {
+        const instance = await this.#engine.load(this.#repository.modelPath(model, version), engineOptions)
+        checkBatchDimension(instance.signature.inputs, model.config)
+        loaded.push(new ServedVersion(model.name, version, instance, model.config, engineOptions))
+        this.#logger?.info({ model: model.name, version, ms: Math.round(performance.now() - started) }, 'model version loaded')
+      } catch (error) {
+        await Promise.all(loaded.map((served) => served.retire()))
+        for (const served of loaded) if (!slot.served.has(served.version)) slot.states.delete(served.version)
+        if (!slot.served.has(version)) {
+          slot.states.set(version, { state: 'FAILED', reason: (error as Error).message })
+          fail(`version ${version}: ${(error as Error).message}`)
+        }
+        this.#logger?.error({ model: model.name, version, reason: (error as Error).message }, 'model version failed to reload; the loaded one keeps serving')
+        throw new InvalidArgumentError(`failed to load model '${model.name}' version ${version}: ${(error as Error).message}`)
+      }
+    }
+    const retiring = [...slot.served.values()]
+    slot.served = new Map(loaded.map((served) => [served.version, served]))
+    slot.order = loaded.map((served) => served.version).sort((a, b) => b - a)
+    for (const version of [...slot.states.keys()]) {
+      if (!slot.served.has(version) && retiring.some((served) => served.version === version)) {
+        slot.states.set(version, { state: 'UNAVAILABLE', reason: 'not selected by the version policy' })
+      }
+    }
+    for (const served of loaded) slot.states.set(served.version, { state: 'READY' })
+    await Promise.all(retiring.map((served) => served.retire()))
+  }
+
+  #serialise(name: string, work: (slot: ModelSlot) => Promise<void>): Promise<void> {
+    let slot = this.#slots.get(name)
+    if (!slot) {
+      slot = { served: new Map(), order: [], states: new Map(), lock: Promise.resolve() }
+      this.#slots.set(name, slot)
+    }
+    const current = slot
+    const run = current.lock.then(() => work(current))
+    current.lock = run.catch(() => undefined)
+    return run
+  }
+}
+
+/** A batching model's inputs must have a dynamic (or matching) first dimension. */
+function checkBatchDimension(inputs: readonly { name: string; shape: readonly number[] }[], config: ModelConfig): void {
+  if (config.maxBatchSize === 0) return
+  for (const input of inputs) {
+    if (input.shape.length === 0 || (input.shape[0] !== -1 && input.shape[0]! < config.maxBatchSize)) {
+      throw new Error(`max_batch_size is ${config.maxBatchSize} but input '${input.name}' has no dynamic first dimension (shape [${input.shape.join(', ')}])`)
+    }
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * @module server/http/codecs/kserve-request-decoder
+ * Decodes a KServe v2 REST infer request body into the transport-neutral InferRequest:
+ * plain JSON, JSON followed by Triton binary tensor data, or a raw binary request (the body
+ * is the data of the model's only input). Every malformed part is an InvalidArgumentError
+ * whose message names the tensor and what was expected.
+ */
+import { DATATYPES, TYPED_ARRAY_OF, isDatatype, type Datatype } from '../../../core/datatypes.ts'
+import { InvalidArgumentError } from '../../../core/errors.ts'
+import { elementCount, type InferRequest, type Parameters, type RequestedOutput, type Tensor } from '../../../core/tensor.ts'
+import { decodeBinaryTensorData } from './binary-tensor-data.ts'
+import { decodeJsonTensorData, describeType } from './json-tensor-data-decoder.ts'
+
+/** What the decoder needs to know of a model input for a raw binary request (TensorSpec fits). */
+export interface TensorSpecLike {
+  readonly name: string
+  readonly datatype: Datatype
+  /** -1 for a dimension that varies per request. */
+  readonly shape: readonly number[]
+  /** True when the model does not declare the rank; a raw input is then given shape [count]. */
+  readonly rankUnknown?: boolean
+}
+
+type JsonObject = Record<string, unknown>
+
+/**
+ * Decodes a request body. `headerLength` is the Inference-Header-Content-Length header:
+ * undefined means the whole body is JSON, 0 a raw binary request for `rawInput`, and n > 0
+ * that the first n bytes are JSON and the rest binary tensor data.
+ */
+export function decodeInferRequest(body: Buffer, headerLength: number | undefined, rawInput?: TensorSpecLike): InferRequest {
+  if (headerLength === 0) return decodeRawRequest(body, rawInput)
+  if (headerLength !== undefined && !(Number.isSafeInteger(headerLength) && headerLength > 0 && headerLength <= body.length)) {
+    throw new InvalidArgumentError(
+      `Inference-Header-Content-Length is ${headerLength}; expected an integer from 0 to the body length (${body.length})`,
+    )
+  }
+  const header = parseJsonHeader(body, headerLength ?? body.length)
+  const binary = headerLength === undefined ? undefined : body.subarray(headerLength)
+
+  const request: { -readonly [K in keyof InferRequest]: InferRequest[K] } = { inputs: [] }
+  const id = header.id
+  if (id !== undefined && id !== null) {
+    if (typeof id !== 'string') throw new InvalidArgumentError(`request 'id' is of type ${describeType(id)}; expected a string`)
+    request.id = id
+  }
+  const parameters = readParameters(header.parameters, 'request')
+  if (parameters) {
+    checkOptionalBoolean(parameters, 'binary_data_output', 'request')
+    request.parameters = parameters
+  }
+  request.inputs = readInputs(header.inputs, binary)
+  const outputs = readOutputs(header.outputs)
+  if (outputs) request.outputs = outputs
+  return request
+}
+
+function parseJsonHeader(body: Buffer, end: number): JsonObject {
+  let header: unknown
+  try {
+    header = JSON.parse(body.toString('utf8', 0, end))
+  } catch (error) {
+    throw new InvalidArgumentError(`request body is not valid JSON: ${(error as Error).message}`, { cause: error })
+  }
+  if (!isJsonObject(header)) {
+    throw new InvalidArgumentError(`request body is a JSON ${describeType(header)}; expected an inference request object`)
+  }
+  return header
+}
+
+function readInputs(value: unknown, binary: Buffer | undefined): Tensor[] {
+  if (!Array.isArray(value)) {
+    throw new InvalidArgumentError(
+      value === undefined ? `request has no 'inputs'; expected an array of input tensors` : `request 'inputs' is of type ${describeType(value)}; expected an array`,
+    )
+  }
+  const inputs: Tensor[] = new Array(value.length)
+  const names = new Set<string>()
+  let offset = 0
+  for (let i = 0; i < value.length; i++) {
+    const input: unknown = value[i]
+    if (!isJsonObject(input)) throw new InvalidArgumentError(`request input ${i} is of type ${describeType(input)}; expected an object`)
+    const name = input.name
+    if (typeof name !== 'string') throw new InvalidArgumentError(`request input ${i} has no string 'name'`)
+    if (names.has(name)) throw new InvalidArgumentError(`input '${name}' appears more than once in the request`)
+    names.add(name)
+    const datatype = input.datatype
+    if (!isDatatype(datatype)) {
+      throw new InvalidArgumentError(
+        `input '${name}' has datatype ${JSON.stringify(datatype) ?? 'undefined'}; expected one of ${DATATYPES.join(', ')}`,
+      )
+    }
+    const shape = readShape(name, input.shape)
+    const count = elementCount(shape)
+    const parameters = readParameters(input.parameters, `input '${name}'`)
+    const binarySize = parameters?.binary_data_size
+    let tensor: Tensor
+    if (binarySize === undefined) {
+      if (input.data === undefined) {
+        throw new InvalidArgumentError(`input '${name}' has no 'data' and no 'parameters.binary_data_size'; expected one of them`)
+      }
+      const data = decodeJsonTensorData(name, datatype, shape, count, input.data)
+      tensor = parameters ? { name, datatype, shape, data, parameters } : { name, datatype, shape, data }
+    } else {
+      if (typeof binarySize !== 'number' || !Number.isSafeInteger(binarySize) || binarySize < 0) {
+        throw new InvalidArgumentError(`input '${name}' has binary_data_size ${JSON.stringify(binarySize)}; expected a non-negative integer`)
+      }
+      if (input.data !== undefined) {
+        throw new InvalidArgumentError(`input '${name}' has both 'data' and 'parameters.binary_data_size'; expected only one`)
+      }
+      if (binary === undefined) {
+        throw new InvalidArgumentError(
+          `input '${name}' has binary_data_size but the request has no Inference-Header-Content-Length header to separate JSON from binary data`,
+        )
+      }
+      if (offset + binarySize > binary.length) {
+        throw new InvalidArgumentError(
+          `input '${name}' has binary_data_size ${binarySize} but only ${binary.length - offset} bytes of binary data remain`,
+        )
+      }
+      const data = decodeBinaryTensorData(name, datatype, shape, count, binary.subarray(offset, offset + binarySize))
+      offset += binarySize
+      const { binary_data_size: _, ...rest } = parameters!
+      tensor = Object.keys(rest).length > 0 ? { name, datatype, shape, data, parameters: rest } : { name, datatype, shape, data }
+    }
+    inputs[i] = tensor
+  }
+  if (binary !== undefined && offset !== binary.length) {
+    throw new InvalidArgumentError(
+      `request has ${binary.length - offset} bytes of binary data after the last binary input; the binary_data_size values add up to ${offset}`,
+    )
+  }
+  return inputs
+}
+
+function readShape(name: string, value: unknown): number[] {
+  if (Array.isArray(value)) {
+    let valid = true
+    for (const dim of value) if (!(typeof dim === 'number' && Number.isSafeInteger(dim) && dim >= 0)) valid = false
+    if (valid) return value as number[]
+  }
+  throw new InvalidArgumentError(
+    `input '${name}' has shape ${JSON.stringify(value) ?? 'undefined'}; expected an array of non-negative integers`,
+  )
+}
+
+function readOutputs(value: unknown): RequestedOutput[] | undefined {
+  if (value === undefined || value === null) return undefined
+  if (!Array.isArray(value)) throw new InvalidArgumentError(`request 'outputs' is of type ${describeType(value)}; expected an array`)
+  const names = new Set<string>()
+  return value.map((output: unknown, i): RequestedOutput => {
+    if (!isJsonObject(output) || typeof output.name !== 'string') {
+      throw new InvalidArgumentError(`requested output ${i} is not an object with a string 'name'`)
+    }
+    const name = output.name
+    if (names.has(name)) throw new InvalidArgumentError(`output '${name}' is requested more than once`)
+    names.add(name)
+    const parameters = readParameters(output.parameters, `output '${name}'`)
+    if (!parameters) return { name }
+    checkOptionalBoolean(parameters, 'binary_data', `output '${name}'`)
+    return { name, parameters }
+  })
+}
+
+/** Parameters are a flat object of string, number and boolean values; null counts as absent. */
+function readParameters(value: unknown, owner: string): Parameters | undefined {
+  if (value === undefined || value === null) return undefined
+  if (!isJsonObject(value)) throw new InvalidArgumentError(`${owner} has 'parameters' of type ${describeType(value)}; expected an object`)
+  for (const key in value) {
+    const type = typeof value[key]
+    if (type !== 'string' && type !== 'number' && type !== 'boolean') {
+      throw new InvalidArgumentError(`${owner} has parameter '${key}' of type ${describeType(value[key])}; expected a string, number or boolean`)
+    }
+  }
+  return value as Parameters
+}
+
+function checkOptionalBoolean(parameters: Parameters, key: string, owner: string): void {
+  const value = parameters[key]
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new InvalidArgumentError(`${owner} has parameter '${key}' ${JSON.stringify(value)}; expected true or false`)
+  }
+}
+
+/**
+ * The whole body is the data of the model's single input. Its shape is the model's, with the
+ * one variable dimension (if any) deduced from the byte size; a BYTES input takes the whole
+ * body as one element, shape [1]. Every output is then returned as binary data.
+ */
+function decodeRawRequest(body: Buffer, spec: TensorSpecLike | undefined): InferRequest {
+  if (spec === undefined) {
+    throw new InvalidArgumentError(
+      'Inference-Header-Content-Length is 0 (raw binary request) but the model does not have exactly one input; send a JSON inference header',
+    )
+  }
+  const { name, datatype } = spec
+  let data: Tensor['data']
+  let shape: number[]
+  if (datatype === 'BYTES') {
+    shape = [1]
+    data = [new Uint8Array(body.buffer, body.byteOffset, body.length)]
+  } else {
+    const size = TYPED_ARRAY_OF[datatype].BYTES_PER_ELEMENT
+    if (body.length % size !== 0) {
+      throw new InvalidArgumentError(
+        `input '${name}' of ${datatype} got a raw binary body of ${body.length} bytes; expected a multiple of ${size}`,
+      )
+    }
+    shape = deduceRawShape(spec, body.length / size)
+    data = decodeBinaryTensorData(name, datatype, shape, body.length / size, body)
+  }
+  return { inputs: [{ name, datatype, shape, data }], parameters: { binary_data_output: true } }
+}
+
+function deduceRawShape(spec: TensorSpecLike, count: number): number[] {
+  const { name, datatype } = spec
+  if (spec.rankUnknown) return [count]
+  const modelShape = `[${spec.shape.join(', ')}]`
+  let variable = -1
+  let known = 1
+  spec.shape.forEach((dim, i) => {
+    if (dim >= 0) known *= dim
+    else if (variable === -1) variable = i
+    else throw new InvalidArgumentError(`input '${name}' has shape ${modelShape} with more than one variable dimension; a raw binary request can fill at most one`)
+  })
+  const fits = variable === -1 ? known === count : known === 0 ? count === 0 : count % known === 0
+  if (!fits) {
+    throw new InvalidArgumentError(`input '${name}' of ${datatype} got ${count} elements in a raw binary request, which do not fit shape ${modelShape}`)
+  }
+  const shape = [...spec.shape]
+  if (variable !== -1) shape[variable] = known === 0 ? 0 : count / known
+  return shape
+}
+
+function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

@@ -1,0 +1,137 @@
+/**
+ * @module server/http/http-server
+ * The REST front end: node:http, the route table, request ids, error mapping and graceful
+ * close. Handlers only translate between HTTP and the data plane.
+ */
+import { randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Counter, type Registry } from 'prom-client'
+import { toMaasError } from '../../core/errors.ts'
+import type { DataPlane } from '../../inference/data-plane.ts'
+import type { Logger } from '../logger.ts'
+import { HTTP_STATUS, errorBody } from './http-errors.ts'
+import { sendJson } from './respond.ts'
+import { Router, type Route } from './router.ts'
+import { healthRoutes } from './routes/health-routes.ts'
+import { inferRoutes } from './routes/infer-routes.ts'
+import { metricsRoutes } from './routes/metrics-routes.ts'
+import { modelRoutes } from './routes/model-routes.ts'
+import { repositoryRoutes } from './routes/repository-routes.ts'
+import { tfservingRoutes } from './routes/tfserving-routes.ts'
+
+export interface HttpServerOptions {
+  readonly dataPlane: DataPlane
+  readonly metrics: Registry
+  readonly maxBodyBytes: number
+  readonly logger: Logger
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/
+
+export class HttpServer {
+  readonly #server: Server
+  readonly #router = new Router()
+  readonly #logger: Logger
+  readonly #responses: Counter<'route' | 'status'>
+  #inflight = 0
+  #onIdle: (() => void) | undefined
+
+  constructor({ dataPlane, metrics, maxBodyBytes, logger }: HttpServerOptions) {
+    this.#logger = logger
+    this.#responses = new Counter({
+      name: 'maas_http_responses_total',
+      help: 'HTTP responses by route pattern and status code.',
+      labelNames: ['route', 'status'] as const,
+      registers: [metrics],
+    })
+    for (const route of [
+      ...healthRoutes(dataPlane),
+      ...modelRoutes(dataPlane),
+      ...inferRoutes(dataPlane, maxBodyBytes),
+      ...repositoryRoutes(dataPlane),
+      ...tfservingRoutes(dataPlane, maxBodyBytes),
+      ...metricsRoutes(metrics),
+    ]) {
+      this.#router.add(route)
+    }
+    this.#server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => void this.#handle(request, response))
+  }
+
+  /** Every route the server answers, for docs and for tests that check each one. */
+  get routes(): readonly Route[] {
+    return this.#router.routes
+  }
+
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject)
+      this.#server.listen(port, host, () => {
+        this.#server.off('error', reject)
+        resolve(this.#server.address() as AddressInfo)
+      })
+    })
+  }
+
+  /** Stops accepting connections, lets in-flight requests finish (up to timeoutMs), then closes all sockets. */
+  async close(timeoutMs: number): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()))
+    this.#server.closeIdleConnections()
+    if (this.#inflight > 0) {
+      await Promise.race([
+        new Promise<void>((resolve) => (this.#onIdle = resolve)),
+        new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
+      ])
+    }
+    this.#server.closeAllConnections()
+    await closed
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    this.#inflight++
+    const header = request.headers['x-request-id']
+    const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID()
+    response.setHeader('X-Request-Id', requestId)
+    const url = request.url ?? '/'
+    const query = url.indexOf('?')
+    const pathname = query === -1 ? url : url.slice(0, query)
+    const match = this.#router.match(request.method ?? 'GET', pathname)
+    let routeLabel = 'unmatched'
+    try {
+      if (match.kind === 'not-found') {
+        sendJson(response, 404, errorBody(`no route for ${request.method} ${pathname}`))
+      } else if (match.kind === 'method-not-allowed') {
+        response.setHeader('Allow', match.allowed.join(', '))
+        sendJson(response, 405, errorBody(`method ${request.method} is not allowed on ${pathname}; allowed: ${match.allowed.join(', ')}`))
+      } else {
+        routeLabel = match.route.pattern
+        await match.route.handler({ request, response, params: match.params, requestId })
+      }
+    } catch (thrown) {
+      this.#sendError(request, response, thrown, requestId)
+    } finally {
+      this.#responses.inc({ route: routeLabel, status: String(response.statusCode) })
+      if (--this.#inflight === 0) this.#onIdle?.()
+    }
+  }
+
+  #sendError(request: IncomingMessage, response: ServerResponse, thrown: unknown, requestId: string): void {
+    const error = toMaasError(thrown)
+    const status = HTTP_STATUS[error.code]
+    if (error.code === 'INTERNAL') {
+      this.#logger.error({ requestId, method: request.method, url: request.url, err: error.cause ?? error }, 'request failed')
+    } else {
+      this.#logger.info({ requestId, method: request.method, url: request.url, status, error: error.message }, 'request rejected')
+    }
+    if (response.headersSent) {
+      response.destroy()
+      return
+    }
+    if (status === 413) {
+      // The rest of an oversized body is not read; close the connection instead of draining it.
+      response.setHeader('Connection', 'close')
+      response.once('finish', () => request.destroy())
+    }
+    sendJson(response, status, errorBody(error.message))
+  }
+}

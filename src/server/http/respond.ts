@@ -1,0 +1,21 @@
+/**
+ * @module server/http/respond
+ * Writing responses: JSON text or bytes with the right length and type headers.
+ */
+import type { ServerResponse } from 'node:http'
+
+export function sendJson(response: ServerResponse, status: number, json: string): void {
+  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json) })
+  response.end(json)
+}
+
+export function sendBody(response: ServerResponse, status: number, body: Buffer | string, headers: Record<string, string>): void {
+  response.writeHead(status, { ...headers, 'Content-Length': Buffer.byteLength(body) })
+  response.end(body)
+}
+
+/** 200 with an empty body, as health and repository actions answer on success. */
+export function sendEmpty(response: ServerResponse, status = 200): void {
+  response.writeHead(status, { 'Content-Length': 0 })
+  response.end()
+}

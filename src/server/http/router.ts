@@ -1,0 +1,85 @@
+/**
+ * @module server/http/router
+ * A small path router: patterns like `/v2/models/{model}/versions/{version}/infer` or
+ * `/v1/models/{model}:predict`, matched in order, with URL-decoded parameters. The route
+ * table is data, so it can be listed (docs, tests that check every route).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+export type RouteParams = Readonly<Record<string, string>>
+
+export interface RouteContext {
+  readonly request: IncomingMessage
+  readonly response: ServerResponse
+  readonly params: RouteParams
+  readonly requestId: string
+}
+
+export type RouteHandler = (context: RouteContext) => Promise<void> | void
+
+export interface Route {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE'
+  readonly pattern: string
+  /** Which protocol the route belongs to; picks the error body style. */
+  readonly protocol: 'kserve' | 'tfserving' | 'maas'
+  readonly handler: RouteHandler
+}
+
+interface CompiledRoute extends Route {
+  readonly regex: RegExp
+  readonly names: readonly string[]
+}
+
+export type RouteMatch =
+  | { readonly kind: 'found'; readonly route: Route; readonly params: RouteParams }
+  | { readonly kind: 'method-not-allowed'; readonly allowed: readonly string[] }
+  | { readonly kind: 'not-found' }
+
+export class Router {
+  readonly #routes: CompiledRoute[] = []
+
+  add(route: Route): this {
+    const names: string[] = []
+    const source = route.pattern
+      .split(/(\{[a-z]+\})/i)
+      .map((part) => {
+        const name = /^\{([a-z]+)\}$/i.exec(part)?.[1]
+        if (name) {
+          names.push(name)
+          return '([^/]+?)'
+        }
+        return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+      })
+      .join('')
+    this.#routes.push({ ...route, regex: new RegExp(`^${source}$`), names })
+    return this
+  }
+
+  get routes(): readonly Route[] {
+    return this.#routes
+  }
+
+  match(method: string, pathname: string): RouteMatch {
+    const allowed: string[] = []
+    for (const route of this.#routes) {
+      const match = route.regex.exec(pathname)
+      if (!match) continue
+      if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) {
+        allowed.push(route.method)
+        continue
+      }
+      const params: Record<string, string> = {}
+      route.names.forEach((name, index) => (params[name] = decodeSegment(match[index + 1]!)))
+      return { kind: 'found', route, params }
+    }
+    return allowed.length > 0 ? { kind: 'method-not-allowed', allowed } : { kind: 'not-found' }
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
+}

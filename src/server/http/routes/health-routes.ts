@@ -1,0 +1,36 @@
+/**
+ * @module server/http/routes/health-routes
+ * KServe v2 health and server metadata: live, ready, `GET /v2`. Health answers 200 with a
+ * small JSON body when healthy (Open Inference Protocol) and 503 with {error} when not.
+ */
+import type { DataPlane } from '../../../inference/data-plane.ts'
+import { errorBody } from '../http-errors.ts'
+import { sendJson } from '../respond.ts'
+import type { Route } from '../router.ts'
+
+export function healthRoutes(dataPlane: DataPlane): Route[] {
+  return [
+    {
+      method: 'GET',
+      pattern: '/v2/health/live',
+      protocol: 'kserve',
+      handler: ({ response }) =>
+        dataPlane.isLive() ? sendJson(response, 200, '{"live":true}') : sendJson(response, 503, errorBody('server is not live')),
+    },
+    {
+      method: 'GET',
+      pattern: '/v2/health/ready',
+      protocol: 'kserve',
+      handler: ({ response }) =>
+        dataPlane.isReady()
+          ? sendJson(response, 200, '{"ready":true}')
+          : sendJson(response, 503, errorBody('server is not ready: a model is loading or failed to load, or the server is shutting down')),
+    },
+    {
+      method: 'GET',
+      pattern: '/v2',
+      protocol: 'kserve',
+      handler: ({ response }) => sendJson(response, 200, JSON.stringify(dataPlane.serverMetadata())),
+    },
+  ]
+}

@@ -1,0 +1,54 @@
+/**
+ * @module server/maas-server
+ * Assembles a running server from a config: model repository → ModelManager (ORT engine)
+ * → DataPlane → HTTP front end. `start()` loads the models and listens; `stop()` drains.
+ */
+import type { AddressInfo } from 'node:net'
+import type { MaasConfig } from '../config/config.ts'
+import { DataPlane } from '../inference/data-plane.ts'
+import { InferenceMetrics } from '../inference/inference-metrics.ts'
+import { ModelManager, type IndexEntry } from '../runtime/model-manager.ts'
+import { ModelRepository } from '../runtime/model-repository.ts'
+import { OnnxEngine } from '../runtime/onnx-engine.ts'
+import { HttpServer } from './http/http-server.ts'
+import type { Logger } from './logger.ts'
+
+export interface StartedServer {
+  readonly http: AddressInfo
+  readonly models: readonly IndexEntry[]
+}
+
+export class MaasServer {
+  readonly dataPlane: DataPlane
+  readonly http: HttpServer
+  readonly #models: ModelManager
+  readonly #config: MaasConfig
+  readonly #logger: Logger
+  #stopping: Promise<void> | undefined
+
+  constructor(config: MaasConfig, logger: Logger, { processMetrics = true }: { processMetrics?: boolean } = {}) {
+    this.#config = config
+    this.#logger = logger
+    const metrics = new InferenceMetrics({ processMetrics })
+    this.#models = new ModelManager(new ModelRepository(config.modelRepository), new OnnxEngine(), config.engine, logger)
+    this.dataPlane = new DataPlane(this.#models, metrics)
+    this.http = new HttpServer({ dataPlane: this.dataPlane, metrics: metrics.registry, maxBodyBytes: config.maxBodyBytes, logger })
+  }
+
+  async start(): Promise<StartedServer> {
+    const models = await this.#models.loadAll()
+    const http = await this.http.listen(this.#config.httpPort, this.#config.host)
+    return { http, models }
+  }
+
+  /** Stops accepting, finishes in-flight requests, releases every session. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.dataPlane.stopAccepting()
+      await this.http.close(this.#config.shutdownTimeoutMs)
+      await this.#models.stop()
+      this.#logger.info('server stopped')
+    })()
+    return this.#stopping
+  }
+}

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { requestJson, startTestServer, type TestServer } from './support/test-server.ts'
+
+let server: TestServer
+before(async () => (server = await startTestServer()))
+after(() => server.close())
+
+test('server live and ready answer 200 with a JSON body', async () => {
+  assert.deepEqual(await requestJson(`${server.url}/v2/health/live`).then((r) => [r.status, r.body]), [200, { live: true }])
+  assert.deepEqual(await requestJson(`${server.url}/v2/health/ready`).then((r) => [r.status, r.body]), [200, { ready: true }])
+})
+
+test('server metadata names the server, its version and extensions', async () => {
+  const { status, body } = await requestJson(`${server.url}/v2`)
+  assert.equal(status, 200)
+  assert.equal(body.name, 'maas')
+  assert.equal(typeof body.version, 'string')
+  assert.ok(body.extensions.includes('binary_tensor_data'))
+  assert.ok(body.extensions.includes('model_repository'))
+})
+
+test('echoes X-Request-Id, or makes one up', async () => {
+  const given = await fetch(`${server.url}/v2/health/live`, { headers: { 'X-Request-Id': 'abc-123' } })
+  assert.equal(given.headers.get('x-request-id'), 'abc-123')
+  const made = await fetch(`${server.url}/v2/health/live`)
+  assert.match(made.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/)
+})
+
+test('unknown routes answer 404 and wrong methods 405, both with {error}', async () => {
+  const missing = await requestJson(`${server.url}/v3/nothing`)
+  assert.equal(missing.status, 404)
+  assert.match(missing.body.error, /no route for GET \/v3\/nothing/)
+  const wrong = await requestJson(`${server.url}/v2/health/live`, { method: 'POST' })
+  assert.equal(wrong.status, 405)
+  assert.equal(wrong.headers.get('allow'), 'GET')
+  assert.match(wrong.body.error, /not allowed/)
+})
+
+test('a model that fails to load makes the server not ready, with the reason in the index', async () => {
+  const { mkdirSync, writeFileSync } = await import('node:fs')
+  const path = await import('node:path')
+  const broken = await startTestServer()
+  try {
+    mkdirSync(path.join(broken.repository, 'broken', '1'), { recursive: true })
+    writeFileSync(path.join(broken.repository, 'broken', '1', 'model.onnx'), 'this is not onnx')
+    const load = await requestJson(`${broken.url}/v2/repository/models/broken/load`, { method: 'POST' })
+    assert.equal(load.status, 400)
+    assert.match(load.body.error, /failed to load model 'broken'/)
+    const ready = await requestJson(`${broken.url}/v2/health/ready`)
+    assert.equal(ready.status, 503)
+    assert.match(ready.body.error, /not ready/)
+    const index = await requestJson(`${broken.url}/v2/repository/index`, { method: 'POST' })
+    const entry = index.body.find((row: any) => row.name === 'broken' && row.version === '1')
+    assert.equal(entry.state, 'FAILED')
+    assert.match(entry.reason, /ONNX|onnxruntime/)
+    const infer = await requestJson(`${broken.url}/v2/models/broken/infer`, { method: 'POST', body: '{"inputs":[]}' })
+    assert.equal(infer.status, 503)
+  } finally {
+    await broken.close()
+  }
+})

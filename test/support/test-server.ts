@@ -1,0 +1,48 @@
+/**
+ * Starts a real maas server on 127.0.0.1 port 0 over a fixture repository, for integration
+ * tests; `close()` stops it and removes the folder.
+ */
+import { rmSync } from 'node:fs'
+import { defaultConfig, type MaasConfig } from '../../src/config/config.ts'
+import { createLogger } from '../../src/server/logger.ts'
+import { MaasServer } from '../../src/server/maas-server.ts'
+import { createFixtureRepository } from './fixture-repository.ts'
+
+export interface TestServer {
+  readonly url: string
+  readonly server: MaasServer
+  readonly repository: string
+  close(): Promise<void>
+}
+
+export async function startTestServer(overrides: Partial<MaasConfig> = {}, repository = createFixtureRepository()): Promise<TestServer> {
+  const config: MaasConfig = { ...defaultConfig(), modelRepository: repository, httpPort: 0, logLevel: 'silent', ...overrides }
+  const server = new MaasServer(config, createLogger(config.logLevel), { processMetrics: false })
+  const { http } = await server.start()
+  return {
+    url: `http://127.0.0.1:${http.port}`,
+    server,
+    repository,
+    close: async () => {
+      await server.stop()
+      rmSync(repository, { recursive: true, force: true })
+    },
+  }
+}
+
+/** fetch + JSON body, keeping status and headers. */
+export async function requestJson(url: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; body: any }> {
+  const response = await fetch(url, init)
+  const text = await response.text()
+  let body: unknown = text
+  try {
+    body = text === '' ? undefined : JSON.parse(text)
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body }
+}
+
+export function postJson(url: string, body: unknown): Promise<{ status: number; headers: Headers; body: any }> {
+  return requestJson(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+}
