@@ -7,7 +7,7 @@
 import { ModelNotFoundError, ModelNotReadyError, InvalidArgumentError } from '../core/errors.ts'
 import type { Engine, EngineOptions } from './engine.ts'
 import { selectVersions, type ModelConfig } from './model-config.ts'
-import type { ModelRepository, RepositoryModel } from './model-repository.ts'
+import { MODEL_FILE_NAME, type ModelRepository, type RepositoryModel } from './model-repository.ts'
 import { ServedVersion } from './served-version.ts'
 
 export type VersionState = 'LOADING' | 'READY' | 'UNLOADING' | 'UNAVAILABLE' | 'FAILED'
@@ -162,15 +162,18 @@ export class ModelManager {
   }
 
   async #loadVersions(slot: ModelSlot, model: RepositoryModel): Promise<void> {
-    const fail = (reason: string): never => {
-      slot.modelState = { state: 'FAILED', reason }
-      this.#logger?.error({ model: model.name, reason }, 'model failed to load')
-      throw new InvalidArgumentError(`failed to load model '${model.name}': ${reason}`)
+    // A failed (re)load leaves what was serving in place; the model itself is FAILED only
+    // when nothing of it serves.
+    const fail = (reason: string, version?: number): never => {
+      if (version !== undefined) slot.states.set(version, { state: 'FAILED', reason })
+      else if (slot.served.size === 0) slot.modelState = { state: 'FAILED', reason }
+      this.#logger?.error({ model: model.name, version, reason, stillServing: slot.order }, 'model failed to load')
+      throw new InvalidArgumentError(`failed to load model '${model.name}'${version === undefined ? '' : ` version ${version}`}: ${reason}`)
     }
     if (model.configError) fail(model.configError)
     const versions = selectVersions(model.config.versionPolicy, model.versions)
     if (versions.length === 0) {
-      fail(model.versions.length === 0 ? `no version folder with a ${'model.onnx'} in ${model.directory}` : 'the version policy selects none of the versions on disk')
+      fail(model.versions.length === 0 ? `no version folder with a ${MODEL_FILE_NAME} in ${model.directory}` : 'the version policy selects none of the versions on disk')
     }
     slot.modelState = undefined
     const engineOptions: EngineOptions = { ...this.#defaults, ...model.config.engine }
@@ -186,23 +189,18 @@ export class ModelManager {
       } catch (error) {
         await Promise.all(loaded.map((served) => served.retire()))
         for (const served of loaded) if (!slot.served.has(served.version)) slot.states.delete(served.version)
-        if (!slot.served.has(version)) {
-          slot.states.set(version, { state: 'FAILED', reason: (error as Error).message })
-          fail(`version ${version}: ${(error as Error).message}`)
-        }
-        this.#logger?.error({ model: model.name, version, reason: (error as Error).message }, 'model version failed to reload; the loaded one keeps serving')
-        throw new InvalidArgumentError(`failed to load model '${model.name}' version ${version}: ${(error as Error).message}`)
+        // A version that serves already keeps its READY state; the error goes to the caller and the log.
+        fail((error as Error).message, slot.served.has(version) ? undefined : version)
       }
     }
     const retiring = [...slot.served.values()]
     slot.served = new Map(loaded.map((served) => [served.version, served]))
     slot.order = loaded.map((served) => served.version).sort((a, b) => b - a)
-    for (const version of [...slot.states.keys()]) {
-      if (!slot.served.has(version) && retiring.some((served) => served.version === version)) {
-        slot.states.set(version, { state: 'UNAVAILABLE', reason: 'not selected by the version policy' })
-      }
+    // A successful load replaces the history: failures of earlier attempts no longer apply.
+    slot.states = new Map(loaded.map((served) => [served.version, { state: 'READY' as VersionState }]))
+    for (const served of retiring) {
+      if (!slot.served.has(served.version)) slot.states.set(served.version, { state: 'UNAVAILABLE', reason: 'not selected by the version policy' })
     }
-    for (const served of loaded) slot.states.set(served.version, { state: 'READY' })
     await Promise.all(retiring.map((served) => served.retire()))
   }
 

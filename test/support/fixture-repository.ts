@@ -40,3 +40,4 @@ export function createFixtureRepository(): string {
   writeFileSync(path.join(repository, 'versioned', 'config.json'), JSON.stringify({ version_policy: { latest: { num_versions: 2 } } }))
   return repository
 }
+
