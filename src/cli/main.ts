@@ -29,7 +29,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 2
     }
   } catch (error) {
-    if (error instanceof MaasError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    if (error instanceof MaasError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) {
       console.error(`maas ${command}: ${(error as Error).message}`)
       return 2
     }

@@ -38,7 +38,17 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   const logger = createLogger(config.logLevel)
   mkdirSync(config.dataDir, { recursive: true })
   const server = new MaasServer(config, logger)
-  const { http, models } = await server.start()
+  let started
+  try {
+    started = await server.start()
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw error
+    logger.error({ host: config.host, port: config.httpPort, code }, `cannot listen on ${config.host}:${config.httpPort}: ${code}`)
+    await server.stop()
+    return 1
+  }
+  const { http, models } = started
   for (const entry of models) {
     logger.info({ model: entry.name, version: entry.version, state: entry.state, reason: entry.reason }, `model ${entry.name}${entry.version ? ` v${entry.version}` : ''}: ${entry.state}`)
   }

@@ -4,7 +4,6 @@
  * inference and the repository actions. HTTP (and later gRPC) adapters only translate to
  * and from these calls.
  */
-import { ServerUnavailableError } from '../core/errors.ts'
 import type { InferRequest, InferResponse } from '../core/tensor.ts'
 import type { ModelSignature, TensorSpec } from '../onnx/onnx-signature.ts'
 import type { IndexEntry, ModelManager } from '../runtime/model-manager.ts'
@@ -80,7 +79,6 @@ export class DataPlane {
   }
 
   async infer(name: string, version: string | undefined, request: InferRequest): Promise<InferResponse> {
-    if (!this.#accepting) throw new ServerUnavailableError('the server is shutting down')
     const started = performance.now()
     const lease = this.#models.acquire(name, version)
     const served = lease.served
@@ -122,7 +120,10 @@ export class DataPlane {
     return this.#models.unload(name)
   }
 
-  /** Stops taking new inference requests (readiness turns false); used on shutdown. */
+  /**
+   * Turns readiness false on shutdown, so load balancers stop sending. Requests already
+   * received still run; the transports refuse the ones that start afterwards.
+   */
   stopAccepting(): void {
     this.#accepting = false
   }

@@ -13,6 +13,8 @@ export type VersionPolicy =
   | { readonly kind: 'specific'; readonly versions: readonly number[] }
 
 export interface ModelConfig {
+  /** When given, must equal the model's folder name (as Triton requires). */
+  readonly name?: string
   /** 0: the model does not batch; > 0: the first dimension is the batch, up to this size. */
   readonly maxBatchSize: number
   readonly labels?: readonly string[]
@@ -43,7 +45,12 @@ export function parseModelConfig(text: string): ModelConfig {
   if (raw.platform !== undefined && raw.platform !== 'onnxruntime_onnx') {
     throw new Error(`config.json: platform '${String(raw.platform)}' is not served; maas serves 'onnxruntime_onnx'`)
   }
+  if (raw.backend !== undefined && raw.backend !== 'onnxruntime') {
+    throw new Error(`config.json: backend '${String(raw.backend)}' is not served; maas serves 'onnxruntime'`)
+  }
+  if (raw.name !== undefined && typeof raw.name !== 'string') throw new Error('config.json: name must be a string')
   return {
+    ...(raw.name !== undefined ? { name: raw.name as string } : {}),
     maxBatchSize: parseMaxBatchSize(raw.max_batch_size),
     labels: parseLabels(raw.labels),
     versionPolicy: parseVersionPolicy(raw.version_policy),

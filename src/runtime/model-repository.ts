@@ -58,7 +58,7 @@ export class ModelRepository {
     }
     const versions: number[] = []
     for (const entry of entries) {
-      if (!entry.isDirectory() || !/^\d+$/.test(entry.name)) continue
+      if (!entry.isDirectory() || !/^(0|[1-9]\d*)$/.test(entry.name)) continue
       if (await isFile(path.join(directory, entry.name, MODEL_FILE_NAME))) versions.push(Number(entry.name))
     }
     versions.sort((a, b) => b - a)
@@ -66,6 +66,9 @@ export class ModelRepository {
     let configError: string | undefined
     try {
       config = parseModelConfig(await readFile(path.join(directory, 'config.json'), 'utf8'))
+      if (config.name !== undefined && config.name !== name) {
+        throw new Error(`config.json: name '${config.name}' does not match the folder name '${name}'`)
+      }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') configError = (error as Error).message
     }

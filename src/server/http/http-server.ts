@@ -35,6 +35,7 @@ export class HttpServer {
   readonly #logger: Logger
   readonly #responses: Counter<'route' | 'status'>
   #inflight = 0
+  #closing = false
   #onIdle: (() => void) | undefined
 
   constructor({ dataPlane, metrics, maxBodyBytes, logger }: HttpServerOptions) {
@@ -75,6 +76,7 @@ export class HttpServer {
 
   /** Stops accepting connections, lets in-flight requests finish (up to timeoutMs), then closes all sockets. */
   async close(timeoutMs: number): Promise<void> {
+    this.#closing = true
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()))
     this.#server.closeIdleConnections()
     if (this.#inflight > 0) {
@@ -98,7 +100,12 @@ export class HttpServer {
     const match = this.#router.match(request.method ?? 'GET', pathname)
     let routeLabel = 'unmatched'
     try {
-      if (match.kind === 'not-found') {
+      if (this.#closing) {
+        // A request that starts on a kept-alive connection after close() began: refuse it and
+        // close the connection, while the requests already being handled finish.
+        response.setHeader('Connection', 'close')
+        sendJson(response, 503, errorBody('the server is shutting down'))
+      } else if (match.kind === 'not-found') {
         sendJson(response, 404, errorBody(`no route for ${request.method} ${pathname}`))
       } else if (match.kind === 'method-not-allowed') {
         response.setHeader('Allow', match.allowed.join(', '))
