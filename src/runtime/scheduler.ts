@@ -1,0 +1,71 @@
+/**
+ * @module runtime/scheduler
+ * The scheduling seam between the data plane and model instances (Triton's Scheduler): the
+ * data plane enqueues validated requests; a scheduler decides when and on which instance
+ * they run, possibly merging several into one batch. Knows nothing of HTTP or gRPC.
+ */
+import type { Tensor } from '../core/tensor.ts'
+import type { ExecuteRequest } from './engine.ts'
+
+/** A validated request with scheduling hints. */
+export interface ScheduledRequest extends ExecuteRequest {
+  /** 1 is the highest priority; undefined uses the model's default level. */
+  readonly priority?: number
+  /** Queue timeout for this request in microseconds; undefined uses the model's default. */
+  readonly timeoutMicros?: number
+}
+
+/** Where a request's time went, in nanoseconds, as Triton's statistics extension reports it. */
+export interface RequestTiming {
+  readonly queueNs: number
+  readonly computeInputNs: number
+  readonly computeInferNs: number
+  readonly computeOutputNs: number
+}
+
+export interface ScheduledResult {
+  readonly outputs: Tensor[]
+  readonly timing: RequestTiming
+  /** Size (dimension 0 summed over merged requests) of the batch this request ran in. */
+  readonly batchSize: number
+}
+
+export interface Scheduler {
+  /** Resolves with the request's outputs; rejects with a MaasError (RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED, CANCELLED, …). */
+  enqueue(request: ScheduledRequest, signal?: AbortSignal): Promise<ScheduledResult>
+  /** Requests queued or executing. */
+  inflight(): number
+  /** Stops accepting and resolves when everything queued or executing is done. */
+  stop(): Promise<void>
+}
+
+/** Where the time of one execution went, in nanoseconds. */
+export interface ExecutionTiming {
+  readonly computeInputNs: number
+  readonly computeInferNs: number
+  readonly computeOutputNs: number
+}
+
+/**
+ * One model instance: runs one (possibly merged) request at a time. Implemented on the main
+ * thread or in a worker thread, each with its own ORT session.
+ */
+export interface InstanceExecutor {
+  execute(request: ExecuteRequest): Promise<{ outputs: Tensor[]; timing: ExecutionTiming }>
+  /** Releases the instance's session (and thread); it must not be used afterwards. */
+  close(): Promise<void>
+}
+
+/** Time source, injectable so the batcher is tested without real waiting. */
+export interface Clock {
+  /** Milliseconds, monotonic, fractional. */
+  now(): number
+  setTimeout(callback: () => void, milliseconds: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+export const SYSTEM_CLOCK: Clock = {
+  now: () => performance.now(),
+  setTimeout: (callback, milliseconds) => setTimeout(callback, milliseconds),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+}
