@@ -61,24 +61,36 @@ test('a model added to the repository is listed, then served after load', async 
   assert.equal((await requestJson(`${server.url}/v2/models/late/ready`)).status, 200)
 })
 
-test('reload under continuous load picks up a new version and never fails a request', async () => {
+/** Runs `concurrency` request loops on `versioned` while `work` runs; always stops them. */
+async function underContinuousLoad(work: () => Promise<void>, record: (response: Awaited<ReturnType<typeof inferVersioned>>) => void) {
   let stop = false
+  const workers = Array.from({ length: 4 }, async () => {
+    while (!stop) record(await inferVersioned())
+  })
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    await work()
+    await new Promise((resolve) => setTimeout(resolve, 30))
+  } finally {
+    stop = true
+    await Promise.all(workers)
+  }
+}
+
+test('reload under continuous load picks up a new version and never fails a request', async () => {
   const statuses: number[] = []
   const versions = new Set<string>()
-  const workers = Array.from({ length: 4 }, async () => {
-    while (!stop) {
-      const response = await inferVersioned()
+  await underContinuousLoad(
+    async () => {
+      assert.equal((await postJson(`${server.url}/v2/repository/models/versioned/load`, {})).status, 200)
+      writeModel(server.repository, 'versioned', 4, buildVersionMarker(4))
+      assert.equal((await postJson(`${server.url}/v2/repository/models/versioned/load`, {})).status, 200)
+    },
+    (response) => {
       statuses.push(response.status)
       if (response.status === 200) versions.add(response.body.model_version)
-    }
-  })
-  await new Promise((resolve) => setTimeout(resolve, 50))
-  assert.equal((await postJson(`${server.url}/v2/repository/models/versioned/load`, {})).status, 200)
-  writeModel(server.repository, 'versioned', 4, buildVersionMarker(4))
-  assert.equal((await postJson(`${server.url}/v2/repository/models/versioned/load`, {})).status, 200)
-  await new Promise((resolve) => setTimeout(resolve, 50))
-  stop = true
-  await Promise.all(workers)
+    },
+  )
   assert.ok(statuses.length > 20, `only ${statuses.length} requests ran`)
   assert.deepEqual([...new Set(statuses)], [200])
   assert.ok(versions.has('3') && versions.has('4'), `served versions: ${[...versions]}`)
@@ -87,23 +99,18 @@ test('reload under continuous load picks up a new version and never fails a requ
 })
 
 test('unload and load under continuous load: only 200 or 503 (not ready), never a lost or failed request', async () => {
-  let stop = false
   const outcomes: string[] = []
-  const workers = Array.from({ length: 4 }, async () => {
-    while (!stop) {
-      const response = await inferVersioned()
-      outcomes.push(response.status === 200 ? '200' : `${response.status} ${response.body.error}`)
-    }
-  })
-  for (let cycle = 0; cycle < 3; cycle++) {
-    await new Promise((resolve) => setTimeout(resolve, 20))
-    assert.equal((await postJson(`${server.url}/v2/repository/models/versioned/unload`, {})).status, 200)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-    assert.equal((await postJson(`${server.url}/v2/repository/models/versioned/load`, {})).status, 200)
-  }
-  await new Promise((resolve) => setTimeout(resolve, 20))
-  stop = true
-  await Promise.all(workers)
+  await underContinuousLoad(
+    async () => {
+      for (let cycle = 0; cycle < 3; cycle++) {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        assert.equal((await postJson(`${server.url}/v2/repository/models/versioned/unload`, {})).status, 200)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        assert.equal((await postJson(`${server.url}/v2/repository/models/versioned/load`, {})).status, 200)
+      }
+    },
+    (response) => outcomes.push(response.status === 200 ? '200' : `${response.status} ${response.body.error}`),
+  )
   const unexpected = outcomes.filter((outcome) => outcome !== '200' && !/^503 model 'versioned' is not ready/.test(outcome))
   assert.deepEqual(unexpected, [])
   assert.ok(outcomes.includes('200'))

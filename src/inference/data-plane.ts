@@ -6,14 +6,17 @@
  */
 import type { InferRequest, InferResponse } from '../core/tensor.ts'
 import type { ModelSignature, TensorSpec } from '../onnx/onnx-signature.ts'
+import { InvalidArgumentError } from '../core/errors.ts'
 import type { IndexEntry, ModelManager } from '../runtime/model-manager.ts'
+import type { ExecutionObserver } from '../runtime/served-version.ts'
 import type { InferenceMetrics } from './inference-metrics.ts'
+import type { ModelStatistics, StatisticsRecorder } from './model-statistics.ts'
 import { validateInferRequest } from './validate-request.ts'
 
 export const SERVER_NAME = 'maas'
 export const SERVER_VERSION = '0.1.0'
 /** Protocol extensions this server implements, as reported in server metadata. */
-export const SERVER_EXTENSIONS = ['binary_tensor_data', 'model_repository', 'tfserving_rest'] as const
+export const SERVER_EXTENSIONS = ['binary_tensor_data', 'model_repository', 'statistics', 'schedule_policy', 'tfserving_rest'] as const
 
 export interface ServerMetadata {
   readonly name: string
@@ -34,11 +37,13 @@ export interface ModelMetadata {
 export class DataPlane {
   readonly #models: ModelManager
   readonly #metrics: InferenceMetrics
+  readonly #statistics: StatisticsRecorder
   #accepting = true
 
-  constructor(models: ModelManager, metrics: InferenceMetrics) {
+  constructor(models: ModelManager, metrics: InferenceMetrics, statistics: StatisticsRecorder) {
     this.#models = models
     this.#metrics = metrics
+    this.#statistics = statistics
   }
 
   isLive(): boolean {
@@ -78,34 +83,60 @@ export class DataPlane {
     return this.#describe(name, version).signature
   }
 
-  async infer(name: string, version: string | undefined, request: InferRequest): Promise<InferResponse> {
-    const started = performance.now()
+  /**
+   * Runs a request on the model's scheduler. `signal` aborts it while it is still queued
+   * (client gone, deadline passed). Request parameters `priority` and `timeout` (µs) are
+   * honoured as in Triton.
+   */
+  async infer(name: string, version: string | undefined, request: InferRequest, signal?: AbortSignal): Promise<InferResponse> {
+    const started = process.hrtime.bigint()
     const lease = this.#models.acquire(name, version)
     const served = lease.served
     const labels = { model: name, version: String(served.version) }
     this.#metrics.inflight.inc(labels)
     let outcome = 'success'
     try {
-      const outputs = validateInferRequest(name, served.model.signature, served.config.maxBatchSize, request)
-      const computeStarted = performance.now()
-      this.#metrics.queueDuration.observe(labels, (computeStarted - started) / 1000)
-      const tensors = await served.model.execute({ inputs: request.inputs, outputs })
-      this.#metrics.computeDuration.observe(labels, (performance.now() - computeStarted) / 1000)
+      const outputs = validateInferRequest(name, served.signature, served.config.maxBatchSize, request)
+      const result = await served.scheduler.enqueue({ inputs: request.inputs, outputs, ...schedulingHints(request) }, signal)
+      const totalNs = Number(process.hrtime.bigint() - started)
+      this.#statistics.recordSuccess(name, labels.version, batchSizeOf(request, served.config.maxBatchSize), totalNs, {
+        ...result.timing,
+      })
+      this.#metrics.queueDuration.observe(labels, result.timing.queueNs / 1e9)
+      this.#metrics.computeDuration.observe(
+        labels,
+        (result.timing.computeInputNs + result.timing.computeInferNs + result.timing.computeOutputNs) / 1e9,
+      )
       return {
         modelName: name,
         modelVersion: labels.version,
         ...(request.id !== undefined ? { id: request.id } : {}),
-        outputs: tensors,
+        outputs: result.outputs,
       }
     } catch (error) {
       outcome = (error as { code?: string }).code ?? 'INTERNAL'
+      this.#statistics.recordFailure(name, labels.version, Number(process.hrtime.bigint() - started))
       throw error
     } finally {
       lease.release()
       this.#metrics.inflight.dec(labels)
       this.#metrics.requests.inc({ ...labels, outcome })
-      this.#metrics.requestDuration.observe(labels, (performance.now() - started) / 1000)
+      this.#metrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9)
     }
+  }
+
+  /** Triton statistics of one version, all served versions of a model, or every model. */
+  async modelStatistics(name?: string, version?: string): Promise<ModelStatistics[]> {
+    if (name === undefined) {
+      const names = [...new Set((await this.#models.index()).map((entry) => entry.name))]
+      return names.flatMap((model) => this.#statistics.snapshot(model, this.#models.servedVersions(model).map(String)))
+    }
+    if (version !== undefined) {
+      this.#models.acquire(name, version).release()
+      return this.#statistics.snapshot(name, [version])
+    }
+    this.#models.acquire(name).release()
+    return this.#statistics.snapshot(name, this.#models.servedVersions(name).map(String))
   }
 
   repositoryIndex(): Promise<IndexEntry[]> {
@@ -132,9 +163,41 @@ export class DataPlane {
     const lease = this.#models.acquire(name, version)
     try {
       const served = lease.served
-      return { signature: served.model.signature, modelVersion: String(served.version), labels: served.config.labels }
+      return { signature: served.signature, modelVersion: String(served.version), labels: served.config.labels }
     } finally {
       lease.release()
+    }
+  }
+}
+
+/** Triton's `priority` and `timeout` (microseconds) request parameters. */
+function schedulingHints(request: InferRequest): { priority?: number; timeoutMicros?: number } {
+  const hints: { priority?: number; timeoutMicros?: number } = {}
+  const priority = request.parameters?.priority
+  const timeout = request.parameters?.timeout
+  if (priority !== undefined) {
+    if (!Number.isInteger(priority) || (priority as number) < 0) throw new InvalidArgumentError('parameter "priority" must be a non-negative integer')
+    if (priority !== 0) hints.priority = priority as number
+  }
+  if (timeout !== undefined) {
+    if (!Number.isInteger(timeout) || (timeout as number) < 0) throw new InvalidArgumentError('parameter "timeout" must be a non-negative integer (microseconds)')
+    if (timeout !== 0) hints.timeoutMicros = timeout as number
+  }
+  return hints
+}
+
+/** Inferences a request counts for: its batch (dimension 0) for batching models, else 1. */
+function batchSizeOf(request: InferRequest, maxBatchSize: number): number {
+  return maxBatchSize > 0 ? (request.inputs[0]?.shape[0] ?? 1) : 1
+}
+
+/** The observer the model manager gives each loaded version: statistics and the batch-size histogram. */
+export function createExecutionObserver(statistics: StatisticsRecorder, metrics: InferenceMetrics) {
+  return (model: string, version: number): ExecutionObserver => {
+    const labels = { model, version: String(version) }
+    return ({ batchSize, timing }) => {
+      statistics.recordExecution(model, labels.version, batchSize, timing)
+      metrics.batchSize.observe(labels, batchSize)
     }
   }
 }

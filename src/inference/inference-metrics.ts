@@ -38,6 +38,13 @@ export class InferenceMetrics {
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   })
+  readonly batchSize = new Histogram({
+    name: 'maas_inference_batch_size',
+    help: 'Realised batch sizes (dimension 0 after dynamic batching) of model executions.',
+    labelNames: ['model', 'version'] as const,
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [this.registry],
+  })
   readonly inflight = new Gauge({
     name: 'maas_inference_inflight_requests',
     help: 'Inference requests being processed now.',

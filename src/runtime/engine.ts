@@ -23,10 +23,22 @@ export interface ExecuteRequest {
   readonly outputs: readonly string[]
 }
 
+/** Where the time of one execution went, in nanoseconds (Triton's compute_input/infer/output). */
+export interface ExecutionTiming {
+  readonly computeInputNs: number
+  readonly computeInferNs: number
+  readonly computeOutputNs: number
+}
+
+export interface ExecutionResult {
+  readonly outputs: Tensor[]
+  readonly timing: ExecutionTiming
+}
+
 export interface LoadedModel {
   readonly signature: ModelSignature
   /** Runs one request. Never called concurrently for one instance by the scheduler. */
-  execute(request: ExecuteRequest): Promise<Tensor[]>
+  execute(request: ExecuteRequest): Promise<ExecutionResult>
   /** Releases native memory; the model must not be used afterwards. */
   unload(): Promise<void>
 }

@@ -5,6 +5,14 @@
  * validated here; a bad file fails that model with a clear reason, never the server.
  */
 import type { EngineOptions } from './engine.ts'
+import {
+  parseDynamicBatching,
+  parseInstanceGroup,
+  parseWarmup,
+  type DynamicBatchingConfig,
+  type InstanceGroupConfig,
+  type WarmupSample,
+} from './model-config-scheduling.ts'
 
 /** Triton's version policies: the n highest, all, or a fixed list. */
 export type VersionPolicy =
@@ -20,15 +28,21 @@ export interface ModelConfig {
   readonly labels?: readonly string[]
   readonly versionPolicy: VersionPolicy
   readonly engine: Partial<EngineOptions>
+  /** Absent: requests run one by one (still queued across instances). */
+  readonly dynamicBatching?: DynamicBatchingConfig
+  readonly instanceGroup: InstanceGroupConfig
+  /** Absent: one zero-filled batch-1 request, whose failure only logs a warning. */
+  readonly warmup?: readonly WarmupSample[]
 }
 
 export const DEFAULT_MODEL_CONFIG: ModelConfig = Object.freeze({
   maxBatchSize: 0,
   versionPolicy: Object.freeze({ kind: 'latest', count: 1 }),
   engine: Object.freeze({}),
+  instanceGroup: Object.freeze({ count: 'auto', thread: 'auto' }),
 })
 
-const KNOWN_KEYS = new Set(['name', 'platform', 'backend', 'max_batch_size', 'labels', 'version_policy', 'engine', 'parameters'])
+const KNOWN_KEYS = new Set(['name', 'platform', 'backend', 'max_batch_size', 'labels', 'version_policy', 'engine', 'parameters', 'dynamic_batching', 'instance_group', 'model_warmup'])
 
 /** Parses config.json text; throws an Error whose message says what is wrong. */
 export function parseModelConfig(text: string): ModelConfig {
@@ -55,6 +69,9 @@ export function parseModelConfig(text: string): ModelConfig {
     labels: parseLabels(raw.labels),
     versionPolicy: parseVersionPolicy(raw.version_policy),
     engine: parseEngine(raw.engine),
+    ...optional('dynamicBatching', parseDynamicBatching(raw.dynamic_batching)),
+    instanceGroup: parseInstanceGroup(raw.instance_group),
+    ...optional('warmup', parseWarmup(raw.model_warmup)),
   }
 }
 
@@ -127,6 +144,10 @@ export function selectVersions(policy: VersionPolicy, available: readonly number
     case 'specific':
       return sorted.filter((version) => policy.versions.includes(version))
   }
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

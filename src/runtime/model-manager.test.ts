@@ -18,8 +18,9 @@ before(() => {
 })
 after(() => rmSync(root, { recursive: true, force: true }))
 
-function run(lease: ReturnType<ModelManager['acquire']>) {
-  return lease.served.model.execute({ inputs: [{ name: 'INPUT', datatype: 'FP32', shape: [2], data: new Float32Array([1, 2]) }], outputs: ['OUTPUT'] })
+async function run(lease: ReturnType<ModelManager['acquire']>) {
+  const result = await lease.served.scheduler.enqueue({ inputs: [{ name: 'INPUT', datatype: 'FP32', shape: [2], data: new Float32Array([1, 2]) }], outputs: ['OUTPUT'] })
+  return result.outputs
 }
 
 test('unload waits for a leased request, which still runs, then releases the session', async () => {
@@ -36,7 +37,7 @@ test('unload waits for a leased request, which still runs, then releases the ses
   lease.release()
   await unloading
   assert.equal(unloaded, true)
-  await assert.rejects(run(lease), /unloaded/)
+  await assert.rejects(run(lease), /unload/)
   const index = await manager.index()
   assert.deepEqual(index.map((entry) => [entry.name, entry.version, entry.state]), [['echo', '2', 'UNAVAILABLE']])
 })

@@ -8,7 +8,8 @@ import { ModelNotFoundError, ModelNotReadyError, InvalidArgumentError } from '..
 import type { Engine, EngineOptions } from './engine.ts'
 import { selectVersions, type ModelConfig } from './model-config.ts'
 import { MODEL_FILE_NAME, type ModelRepository, type RepositoryModel } from './model-repository.ts'
-import { ServedVersion } from './served-version.ts'
+import type { ExecutionObserver, ServedVersion } from './served-version.ts'
+import { loadVersion } from './version-loader.ts'
 
 export type VersionState = 'LOADING' | 'READY' | 'UNLOADING' | 'UNAVAILABLE' | 'FAILED'
 
@@ -39,7 +40,14 @@ interface ModelSlot {
 
 export interface LoadLogger {
   info(object: object, message: string): void
+  warn(object: object, message: string): void
   error(object: object, message: string): void
+}
+
+export interface ModelManagerOptions {
+  readonly logger?: LoadLogger
+  /** Gives each loaded version an observer of its executions (statistics, batch sizes). */
+  readonly observerFor?: (model: string, version: number) => ExecutionObserver
 }
 
 export class ModelManager {
@@ -48,12 +56,14 @@ export class ModelManager {
   readonly #engine: Engine
   readonly #defaults: EngineOptions
   readonly #logger: LoadLogger | undefined
+  readonly #observerFor: ModelManagerOptions['observerFor']
 
-  constructor(repository: ModelRepository, engine: Engine, defaults: EngineOptions, logger?: LoadLogger) {
+  constructor(repository: ModelRepository, engine: Engine, defaults: EngineOptions, options: ModelManagerOptions = {}) {
     this.#repository = repository
     this.#engine = engine
     this.#defaults = defaults
-    this.#logger = logger
+    this.#logger = options.logger
+    this.#observerFor = options.observerFor
   }
 
   /** Loads every model of the repository; failures are recorded, not thrown. */
@@ -182,9 +192,18 @@ export class ModelManager {
       if (!slot.served.has(version)) slot.states.set(version, { state: 'LOADING' })
       const started = performance.now()
       try {
-        const instance = await this.#engine.load(this.#repository.modelPath(model, version), engineOptions)
-        checkBatchDimension(instance.signature.inputs, model.config)
-        loaded.push(new ServedVersion(model.name, version, instance, model.config, engineOptions))
+        const served = await loadVersion({
+          modelName: model.name,
+          version,
+          modelPath: this.#repository.modelPath(model, version),
+          modelDirectory: model.directory,
+          config: model.config,
+          engineOptions,
+          engine: this.#engine,
+          observer: this.#observerFor?.(model.name, version),
+          log: (details, message) => this.#logger?.info(details, message),
+        })
+        loaded.push(served)
         this.#logger?.info({ model: model.name, version, ms: Math.round(performance.now() - started) }, 'model version loaded')
       } catch (error) {
         await Promise.all(loaded.map((served) => served.retire()))
@@ -214,15 +233,5 @@ export class ModelManager {
     const run = current.lock.then(() => work(current))
     current.lock = run.catch(() => undefined)
     return run
-  }
-}
-
-/** A batching model's inputs must have a dynamic (or matching) first dimension. */
-function checkBatchDimension(inputs: readonly { name: string; shape: readonly number[] }[], config: ModelConfig): void {
-  if (config.maxBatchSize === 0) return
-  for (const input of inputs) {
-    if (input.shape.length === 0 || (input.shape[0] !== -1 && input.shape[0]! < config.maxBatchSize)) {
-      throw new Error(`max_batch_size is ${config.maxBatchSize} but input '${input.name}' has no dynamic first dimension (shape [${input.shape.join(', ')}])`)
-    }
   }
 }

@@ -10,7 +10,7 @@ import type { Datatype } from '../core/datatypes.ts'
 import { InvalidArgumentError, MaasError } from '../core/errors.ts'
 import type { Tensor, TensorData } from '../core/tensor.ts'
 import { readOnnxSignature, type ModelSignature } from '../onnx/onnx-signature.ts'
-import type { Engine, EngineOptions, ExecuteRequest, LoadedModel } from './engine.ts'
+import type { Engine, EngineOptions, ExecuteRequest, ExecutionResult, LoadedModel } from './engine.ts'
 
 const ORT_TYPE_OF: Record<Datatype, ort.Tensor.Type> = {
   BOOL: 'bool',
@@ -68,11 +68,13 @@ class OnnxLoadedModel implements LoadedModel {
     this.#session = session
   }
 
-  async execute(request: ExecuteRequest): Promise<Tensor[]> {
+  async execute(request: ExecuteRequest): Promise<ExecutionResult> {
     const session = this.#session
     if (!session) throw new MaasError('UNAVAILABLE', 'the model was unloaded')
+    const started = process.hrtime.bigint()
     const feeds: Record<string, ort.Tensor> = {}
     for (const tensor of request.inputs) feeds[tensor.name] = toOrtTensor(tensor)
+    const inputDone = process.hrtime.bigint()
     let results: ort.InferenceSession.ReturnType
     try {
       results = await session.run(feeds, request.outputs as string[])
@@ -80,7 +82,17 @@ class OnnxLoadedModel implements LoadedModel {
       // ORT rejects inputs the signature allowed (e.g. a dimension an operator cannot take).
       throw new InvalidArgumentError(`onnxruntime failed to run the model: ${(error as Error).message}`, { cause: error })
     }
-    return request.outputs.map((name) => fromOrtTensor(name, results[name]!))
+    const inferDone = process.hrtime.bigint()
+    const outputs = request.outputs.map((name) => fromOrtTensor(name, results[name]!))
+    const outputDone = process.hrtime.bigint()
+    return {
+      outputs,
+      timing: {
+        computeInputNs: Number(inputDone - started),
+        computeInferNs: Number(inferDone - inputDone),
+        computeOutputNs: Number(outputDone - inferDone),
+      },
+    }
   }
 
   async unload(): Promise<void> {

@@ -5,7 +5,9 @@
  * they run, possibly merging several into one batch. Knows nothing of HTTP or gRPC.
  */
 import type { Tensor } from '../core/tensor.ts'
-import type { ExecuteRequest } from './engine.ts'
+import type { ExecuteRequest, ExecutionResult } from './engine.ts'
+
+export type { ExecutionTiming } from './engine.ts'
 
 /** A validated request with scheduling hints. */
 export interface ScheduledRequest extends ExecuteRequest {
@@ -39,19 +41,12 @@ export interface Scheduler {
   stop(): Promise<void>
 }
 
-/** Where the time of one execution went, in nanoseconds. */
-export interface ExecutionTiming {
-  readonly computeInputNs: number
-  readonly computeInferNs: number
-  readonly computeOutputNs: number
-}
-
 /**
  * One model instance: runs one (possibly merged) request at a time. Implemented on the main
  * thread or in a worker thread, each with its own ORT session.
  */
 export interface InstanceExecutor {
-  execute(request: ExecuteRequest): Promise<{ outputs: Tensor[]; timing: ExecutionTiming }>
+  execute(request: ExecuteRequest): Promise<ExecutionResult>
   /** Releases the instance's session (and thread); it must not be used afterwards. */
   close(): Promise<void>
 }

@@ -1,11 +1,16 @@
 /**
  * @module runtime/served-version
- * One loaded version of a model, with a count of the requests running on it. Retiring it
- * stops new leases; its session is released when the last request in flight finishes, so
- * a reload or unload never drops a request.
+ * One loaded version of a model: its signature, config, scheduler and model instances, with
+ * a count of the requests leased on it. Retiring it stops new leases; the scheduler drains and
+ * the instances are closed once the last request in flight finishes, so a reload or unload
+ * never drops a request.
  */
-import type { EngineOptions, LoadedModel } from './engine.ts'
+import type { ModelSignature } from '../onnx/onnx-signature.ts'
 import type { ModelConfig } from './model-config.ts'
+import type { ExecutionTiming, InstanceExecutor, Scheduler } from './scheduler.ts'
+
+/** Called once per successful execution (for statistics and the batch-size histogram). */
+export type ExecutionObserver = (info: { batchSize: number; requestCount: number; timing: ExecutionTiming }) => void
 
 export class ServedVersion {
   #inflight = 0
@@ -16,9 +21,11 @@ export class ServedVersion {
   constructor(
     readonly modelName: string,
     readonly version: number,
-    readonly model: LoadedModel,
+    readonly signature: ModelSignature,
     readonly config: ModelConfig,
-    readonly engine: EngineOptions,
+    readonly scheduler: Scheduler,
+    readonly executors: readonly InstanceExecutor[],
+    readonly instances: { readonly thread: 'main' | 'worker'; readonly count: number },
   ) {}
 
   get inflight(): number {
@@ -39,13 +46,16 @@ export class ServedVersion {
     if (this.#inflight === 0) this.#onDrained?.()
   }
 
-  /** Stops taking requests; resolves once the last in-flight request is done and the session is released. */
+  /** Stops taking requests; resolves once the last in-flight request is done and the instances are closed. */
   retire(): Promise<void> {
     if (this.#released) return this.#released
     this.#retired = true
     const drained =
       this.#inflight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.#onDrained = resolve))
-    this.#released = drained.then(() => this.model.unload())
+    this.#released = drained
+      .then(() => this.scheduler.stop())
+      .then(() => Promise.all(this.executors.map((executor) => executor.close())))
+      .then(() => undefined)
     return this.#released
   }
 }

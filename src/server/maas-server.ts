@@ -5,8 +5,9 @@
  */
 import type { AddressInfo } from 'node:net'
 import type { MaasConfig } from '../config/config.ts'
-import { DataPlane } from '../inference/data-plane.ts'
+import { DataPlane, createExecutionObserver } from '../inference/data-plane.ts'
 import { InferenceMetrics } from '../inference/inference-metrics.ts'
+import { StatisticsRecorder } from '../inference/model-statistics.ts'
 import { ModelManager, type IndexEntry } from '../runtime/model-manager.ts'
 import { ModelRepository } from '../runtime/model-repository.ts'
 import { OnnxEngine } from '../runtime/onnx-engine.ts'
@@ -30,8 +31,12 @@ export class MaasServer {
     this.#config = config
     this.#logger = logger
     const metrics = new InferenceMetrics({ processMetrics })
-    this.#models = new ModelManager(new ModelRepository(config.modelRepository), new OnnxEngine(), config.engine, logger)
-    this.dataPlane = new DataPlane(this.#models, metrics)
+    const statistics = new StatisticsRecorder()
+    this.#models = new ModelManager(new ModelRepository(config.modelRepository), new OnnxEngine(), config.engine, {
+      logger,
+      observerFor: createExecutionObserver(statistics, metrics),
+    })
+    this.dataPlane = new DataPlane(this.#models, metrics, statistics)
     this.http = new HttpServer({ dataPlane: this.dataPlane, metrics: metrics.registry, maxBodyBytes: config.maxBodyBytes, logger })
   }
 

@@ -18,6 +18,7 @@ import { inferRoutes } from './routes/infer-routes.ts'
 import { metricsRoutes } from './routes/metrics-routes.ts'
 import { modelRoutes } from './routes/model-routes.ts'
 import { repositoryRoutes } from './routes/repository-routes.ts'
+import { statisticsRoutes } from './routes/statistics-routes.ts'
 import { tfservingRoutes } from './routes/tfserving-routes.ts'
 
 export interface HttpServerOptions {
@@ -48,6 +49,8 @@ export class HttpServer {
     })
     for (const route of [
       ...healthRoutes(dataPlane),
+      // Before the model routes: /v2/models/stats is not a model called "stats".
+      ...statisticsRoutes(dataPlane),
       ...modelRoutes(dataPlane),
       ...inferRoutes(dataPlane, maxBodyBytes),
       ...repositoryRoutes(dataPlane),

@@ -14,6 +14,15 @@ export function sendBody(response: ServerResponse, status: number, body: Buffer 
   response.end(body)
 }
 
+/** An AbortSignal that fires when the client goes away before its response was sent. */
+export function abortOnDisconnect(response: ServerResponse): AbortSignal {
+  const controller = new AbortController()
+  response.once('close', () => {
+    if (!response.writableFinished) controller.abort()
+  })
+  return controller.signal
+}
+
 /** 200 with an empty body, as health and repository actions answer on success. */
 export function sendEmpty(response: ServerResponse, status = 200): void {
   response.writeHead(status, { 'Content-Length': 0 })

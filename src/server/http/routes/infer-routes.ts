@@ -8,7 +8,7 @@ import type { DataPlane } from '../../../inference/data-plane.ts'
 import { decodeInferRequest } from '../codecs/kserve-request-decoder.ts'
 import { encodeInferResponse } from '../codecs/kserve-response-encoder.ts'
 import { JSON_MEDIA_TYPES, checkContentType, readBody } from '../read-body.ts'
-import { sendBody } from '../respond.ts'
+import { abortOnDisconnect, sendBody } from '../respond.ts'
 import type { Route, RouteContext } from '../router.ts'
 
 const INFER_CONTENT_TYPES = [...JSON_MEDIA_TYPES, 'application/octet-stream']
@@ -20,7 +20,7 @@ export function inferRoutes(dataPlane: DataPlane, maxBodyBytes: number): Route[]
     const body = await readBody(request, maxBodyBytes)
     const rawInput = headerLength === 0 ? singleInputOf(dataPlane, params.model!, params.version) : undefined
     const inferRequest = decodeInferRequest(body, headerLength, rawInput)
-    const inferResponse = await dataPlane.infer(params.model!, params.version, inferRequest)
+    const inferResponse = await dataPlane.infer(params.model!, params.version, inferRequest, abortOnDisconnect(response))
     const encoded = encodeInferResponse(inferResponse, inferRequest)
     sendBody(response, 200, encoded.body, encoded.headers)
   }

@@ -7,7 +7,7 @@ import { ModelNotFoundError } from '../../../core/errors.ts'
 import type { DataPlane } from '../../../inference/data-plane.ts'
 import type { IndexEntry } from '../../../runtime/model-manager.ts'
 import { JSON_MEDIA_TYPES, checkContentType, readBody } from '../read-body.ts'
-import { sendJson } from '../respond.ts'
+import { abortOnDisconnect, sendJson } from '../respond.ts'
 import type { Route, RouteContext } from '../router.ts'
 import { decodePredictRequest } from '../tfserving/tfserving-predict-decoder.ts'
 import { encodePredictResponse } from '../tfserving/tfserving-predict-encoder.ts'
@@ -44,7 +44,7 @@ export function tfservingRoutes(dataPlane: DataPlane, maxBodyBytes: number): Rou
     checkContentType(request, JSON_MEDIA_TYPES)
     const body = await readBody(request, maxBodyBytes)
     const { request: inferRequest, format } = decodePredictRequest(body, dataPlane.signature(params.model!, params.version))
-    const result = await dataPlane.infer(params.model!, params.version, inferRequest)
+    const result = await dataPlane.infer(params.model!, params.version, inferRequest, abortOnDisconnect(response))
     sendJson(response, 200, encodePredictResponse(result.outputs, format))
   }
   return [

@@ -1,0 +1,56 @@
+/**
+ * @module bench/run
+ * Entry point of `npm run bench [suite…] [--markdown]`. Suites: `rest` (default: all).
+ * Environment: BENCH_SECONDS (measured seconds per point, default 4), BENCH_WARMUP (default
+ * 1), BENCH_ROUNDS (repeat the matrix, report the median round, default 1),
+ * BENCH_CONCURRENCY (default "1,16,64"), BENCH_ONLY (comma-separated parts of target names,
+ * e.g. "maas binary"), BENCH_CPU_PROF=<dir> (profile the server children).
+ * Exits 1 when any request failed.
+ */
+import os from 'node:os'
+import { createRequire } from 'node:module'
+import { formatErrors, formatPoints, formatRatios, type ReportFormat } from './report.ts'
+import { REST_RATIOS, runRestSuite, type SuiteOptions } from './rest-suite.ts'
+
+const SUITES = { rest: { run: runRestSuite, ratios: REST_RATIOS } } as const
+type SuiteName = keyof typeof SUITES
+
+const args = process.argv.slice(2)
+const format: ReportFormat = args.includes('--markdown') ? 'markdown' : 'text'
+const named = args.filter((arg) => !arg.startsWith('--'))
+for (const name of named) if (!(name in SUITES)) throw new Error(`unknown suite '${name}'; suites: ${Object.keys(SUITES).join(', ')}`)
+const suites = (named.length > 0 ? named : Object.keys(SUITES)) as SuiteName[]
+
+const options: SuiteOptions = {
+  concurrencies: (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number),
+  warmupSeconds: Number(process.env.BENCH_WARMUP ?? 1),
+  seconds: Number(process.env.BENCH_SECONDS ?? 4),
+  rounds: Number(process.env.BENCH_ROUNDS ?? 1),
+  only: process.env.BENCH_ONLY?.split(',').filter(Boolean),
+  onPoint: (point, round) =>
+    console.error(`  [round ${round + 1}] c=${point.concurrency} ${point.target}: ${point.throughput.toFixed(0)} req/s, p50 ${point.p50.toFixed(3)} ms, p99 ${point.p99.toFixed(3)} ms${point.errors ? `, ${point.errors} ERRORS` : ''}`),
+}
+
+const ortVersion = (createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string }).version
+console.log(
+  `node ${process.version}, onnxruntime-node ${ortVersion}, ${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'}, ` +
+    `load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}; ` +
+    `${options.warmupSeconds} s warm-up + ${options.seconds} s per point, ${options.rounds} round(s)`,
+)
+
+let failed = false
+for (const name of suites) {
+  const suite = SUITES[name]
+  console.error(`suite ${name}…`)
+  const points = await suite.run(options)
+  console.log(`\n${format === 'markdown' ? `#### ${name}` : `== ${name} ==`}\n`)
+  console.log(formatPoints(points, format))
+  console.log('')
+  console.log(formatRatios(points, suite.ratios, format))
+  const errors = formatErrors(points)
+  if (errors) {
+    console.log(`\n${errors}`)
+    failed = true
+  }
+}
+process.exitCode = failed ? 1 : 0
