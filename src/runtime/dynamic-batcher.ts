@@ -45,7 +45,7 @@ export interface DynamicBatcherOptions {
   readonly maxQueueDelayMicros?: number
   /** Batch sizes dispatched as soon as the queue can form them (Triton semantics). */
   readonly preferredBatchSizes?: readonly number[]
-  /** Queued requests beyond which new ones are refused with RESOURCE_EXHAUSTED; 0 (default): unbounded. */
+  /** Queued requests (all levels, executing ones excluded) beyond which new ones get RESOURCE_EXHAUSTED; 0 (default): unbounded. */
   readonly maxQueueSize?: number
   /** Queue timeout of a request in microseconds; 0 (default): none. */
   readonly defaultTimeoutMicros?: number
@@ -57,7 +57,7 @@ export interface DynamicBatcherOptions {
   readonly priorityLevels?: number
   /** Level of requests without a valid priority; ignored when priorityLevels is 0. */
   readonly defaultPriorityLevel?: number
-  /** Called once per execution whose requests all succeeded; must not throw. */
+  /** Called once per execution whose requests all succeeded, after they are resolved; must not throw. */
   readonly onExecution?: (info: ExecutionInfo) => void
 }
 
@@ -258,14 +258,13 @@ export class DynamicBatcher implements Scheduler {
     try {
       const result = await executor.execute(mergeRequests(batch.map((entry) => entry.request)))
       const outputs = batch.length === 1 ? [result.outputs] : splitOutputs(this.#options.modelName, result.outputs, batch.map((entry) => entry.rows))
+      // Triton attributes the whole batch's compute time to each of its requests.
+      const { computeInputNs, computeInferNs, computeOutputNs } = result.timing
       batch.forEach((entry, position) => {
-        entry.resolve({
-          outputs: outputs[position] ?? [],
-          timing: { queueNs: Math.round((dispatchedAt - entry.enqueuedAt) * 1e6), ...result.timing },
-          batchSize,
-        })
+        const queueNs = Math.round((dispatchedAt - entry.enqueuedAt) * 1e6)
+        entry.resolve({ outputs: outputs[position] ?? [], timing: { queueNs, computeInputNs, computeInferNs, computeOutputNs }, batchSize })
       })
-      timing = result.timing
+      timing = { computeInputNs, computeInferNs, computeOutputNs }
     } catch (error) {
       for (const entry of batch) entry.reject(error)
     } finally {
@@ -273,7 +272,8 @@ export class DynamicBatcher implements Scheduler {
       this.#idle.push(index)
       this.#schedule()
     }
-    // Outside the try: a failing statistics hook must not turn delivered results into errors.
+    // Outside the try: a throwing statistics hook must not turn delivered results into errors;
+    // it surfaces as an unhandled rejection instead, loud enough for a programming error.
     if (timing !== undefined) this.#options.onExecution?.({ batchSize, requestCount: batch.length, timing })
   }
 
