@@ -56,14 +56,13 @@ test('load and unload of an unknown model → NOT_FOUND; load parameters → INV
   }
 })
 
-test('ModelStatistics answers from the data plane, or UNIMPLEMENTED while it has no statistics', async () => {
-  if (typeof (server.dataPlane as object as { modelStatistics?: unknown }).modelStatistics !== 'function') {
-    await expectGrpcError(server.client.call('ModelStatistics', { name: 'simple' }), status.UNIMPLEMENTED, /statistics/)
-    return
-  }
+test('ModelStatistics counts inferences of the real data plane; unknown model → NOT_FOUND', async () => {
+  await expectGrpcError(server.client.call('ModelStatistics', { name: 'nope' }), status.NOT_FOUND, /model 'nope' is not found/)
   await server.client.call('ModelInfer', int8Request)
   const { model_stats } = await server.client.call('ModelStatistics', { name: 'identity_int8' })
   assert.equal(model_stats[0].name, 'identity_int8')
+  assert.equal(model_stats[0].version, '1')
+  assert.ok(Number(model_stats[0].inference_stats.success.count) >= 1)
   assert.ok(Number(model_stats[0].inference_count) >= 1)
 })
 

@@ -40,11 +40,7 @@ test('every other method of the proto answers UNIMPLEMENTED with its name', asyn
 })
 
 test('close() lets a call in flight finish within the timeout', async () => {
-  const slow = overrideDataPlane(server.dataPlane, {
-    serverMetadata: () => ({ name: 'slow', version: '0', extensions: [] }),
-    isLive: () => true,
-    repositoryIndex: () => new Promise((resolve) => setTimeout(() => resolve([]), 150)),
-  })
+  const slow = overrideDataPlane(server.dataPlane, { repositoryIndex: () => new Promise((resolve) => setTimeout(() => resolve([]), 150)) })
   const grpc = await startGrpc(slow)
   const call = grpc.client.call('RepositoryIndex', {})
   await new Promise((resolve) => setTimeout(resolve, 30))

@@ -14,6 +14,7 @@ import { unaryCall } from './grpc-unary-call.ts'
 
 const CHECKED_SERVICES = new Set(['', INFERENCE_SERVICE_NAME])
 
+/** The implementation of grpc.health.v1.Health. */
 export function healthServiceImplementation(dataPlane: DataPlane, logger: Logger): UntypedServiceImplementation {
   return {
     Check: unaryCall('Health/Check', logger, (request: HealthCheckRequestMessage) => {

@@ -5,18 +5,14 @@
  */
 import type { UntypedHandleCall } from '@grpc/grpc-js'
 import { MaasError } from '../../core/errors.ts'
-import type { InferRequest, InferResponse } from '../../core/tensor.ts'
 import type { DataPlane } from '../../inference/data-plane.ts'
 import type { Logger } from '../logger.ts'
 import type { ModelInferRequestMessage, ModelRefMessage } from './grpc-messages.ts'
 import { decodeModelInferRequest, encodeModelInferResponse } from './grpc-tensor-codec.ts'
 import { unaryCall } from './grpc-unary-call.ts'
 
-/** DataPlane.infer with the optional AbortSignal it takes (older data planes ignore it). */
-type InferWithSignal = (name: string, version: string | undefined, request: InferRequest, signal?: AbortSignal) => Promise<InferResponse>
-
+/** Handlers of the KServe v2 RPCs, keyed by proto method name. */
 export function modelHandlers(dataPlane: DataPlane, logger: Logger): Record<string, UntypedHandleCall> {
-  const infer: InferWithSignal = dataPlane.infer.bind(dataPlane)
   return {
     ServerLive: unaryCall('ServerLive', logger, () => ({ live: dataPlane.isLive() })),
     ServerReady: unaryCall('ServerReady', logger, () => ({ ready: dataPlane.isReady() })),
@@ -46,7 +42,7 @@ export function modelHandlers(dataPlane: DataPlane, logger: Logger): Record<stri
     }),
     ModelInfer: unaryCall('ModelInfer', logger, async (message: ModelInferRequestMessage, signal) => {
       const { modelName, modelVersion, request } = decodeModelInferRequest(message)
-      return encodeModelInferResponse(await infer(modelName, modelVersion, request, signal))
+      return encodeModelInferResponse(await dataPlane.infer(modelName, modelVersion, request, signal))
     }),
   }
 }

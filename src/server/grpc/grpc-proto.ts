@@ -10,6 +10,7 @@ import { loadSync, type Options } from '@grpc/proto-loader'
 /** The folder holding grpc_service.proto, model_config.proto and health.proto. */
 export const PROTO_DIR = fileURLToPath(new URL('./proto/', import.meta.url))
 
+/** Fully qualified service names, as in the protos. */
 export const INFERENCE_SERVICE_NAME = 'inference.GRPCInferenceService'
 export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health'
 
@@ -28,6 +29,7 @@ export const PROTO_LOADER_OPTIONS: Options = Object.freeze({
   includeDirs: [PROTO_DIR],
 })
 
+/** The loaded service definitions, ready for Server.addService. */
 export interface GrpcServiceDefinitions {
   readonly inference: ServiceDefinition
   readonly health: ServiceDefinition

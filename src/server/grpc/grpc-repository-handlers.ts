@@ -8,9 +8,10 @@ import { InvalidArgumentError, MaasError } from '../../core/errors.ts'
 import type { DataPlane } from '../../inference/data-plane.ts'
 import type { Logger } from '../logger.ts'
 import type { ModelRefMessage, RepositoryIndexRequestMessage, RepositoryModelRequestMessage } from './grpc-messages.ts'
-import { encodeModelStatistics, statisticsSourceOf } from './grpc-statistics.ts'
+import { encodeModelStatistics } from './grpc-statistics.ts'
 import { unaryCall } from './grpc-unary-call.ts'
 
+/** Handlers of the repository and statistics RPCs, keyed by proto method name. */
 export function repositoryHandlers(dataPlane: DataPlane, logger: Logger): Record<string, UntypedHandleCall> {
   return {
     RepositoryIndex: unaryCall('RepositoryIndex', logger, async (request: RepositoryIndexRequestMessage) => {
@@ -40,9 +41,7 @@ export function repositoryHandlers(dataPlane: DataPlane, logger: Logger): Record
       return {}
     }),
     ModelStatistics: unaryCall('ModelStatistics', logger, async (request: ModelRefMessage) => {
-      const source = statisticsSourceOf(dataPlane)
-      if (!source) throw new MaasError('UNIMPLEMENTED', 'model statistics are not available in this server build')
-      return encodeModelStatistics(await source.modelStatistics(request.name || undefined, request.version || undefined))
+      return encodeModelStatistics(await dataPlane.modelStatistics(request.name || undefined, request.version || undefined))
     }),
   }
 }

@@ -10,6 +10,7 @@ import { healthServiceImplementation } from './grpc-health-service.ts'
 import { inferenceServiceImplementation } from './grpc-inference-service.ts'
 import { loadGrpcServiceDefinitions } from './grpc-proto.ts'
 
+/** What GrpcServer needs; MaasServer passes the data plane it shares with the HTTP server. */
 export interface GrpcServerOptions {
   readonly dataPlane: DataPlane
   readonly logger: Logger
@@ -17,6 +18,7 @@ export interface GrpcServerOptions {
   readonly maxMessageBytes: number
 }
 
+/** KServe v2 / Triton gRPC server over a DataPlane. */
 export class GrpcServer {
   readonly #server: Server
 

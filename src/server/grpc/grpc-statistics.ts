@@ -1,57 +1,16 @@
 /**
  * @module server/grpc/grpc-statistics
- * Triton's statistics extension over gRPC: the shape the data plane reports per model
- * version (a mirror of Triton's JSON) and its encoding as ModelStatisticsResponse.
- * The data plane may not offer statistics; statisticsSourceOf says so at run time.
+ * Triton's statistics extension over gRPC: encodes the data plane's per model-version
+ * statistics as a ModelStatisticsResponse (snake_case, whole non-negative uint64 values).
  */
-
-/** A cumulative count and duration, as Triton's StatisticDuration. */
-export interface StatisticDuration {
-  readonly count: number
-  readonly ns: number
-}
-
-/** Statistics of one model version, as DataPlane.modelStatistics() reports them. */
-export interface ModelStatistics {
-  readonly name: string
-  readonly version: string
-  /** Milliseconds since the epoch; 0 before the first inference. */
-  readonly lastInference: number
-  readonly inferenceCount: number
-  readonly executionCount: number
-  readonly inferenceStats: {
-    readonly success: StatisticDuration
-    readonly fail: StatisticDuration
-    readonly queue: StatisticDuration
-    readonly computeInput: StatisticDuration
-    readonly computeInfer: StatisticDuration
-    readonly computeOutput: StatisticDuration
-  }
-  readonly batchStats: readonly {
-    readonly batchSize: number
-    readonly computeInput: StatisticDuration
-    readonly computeInfer: StatisticDuration
-    readonly computeOutput: StatisticDuration
-  }[]
-}
-
-/** What the ModelStatistics RPC needs of the data plane. */
-export interface StatisticsSource {
-  modelStatistics(name?: string, version?: string): readonly ModelStatistics[] | Promise<readonly ModelStatistics[]>
-}
-
-/** The data plane as a StatisticsSource, or undefined when it has no modelStatistics(). */
-export function statisticsSourceOf(dataPlane: object): StatisticsSource | undefined {
-  const candidate = dataPlane as Partial<StatisticsSource>
-  return typeof candidate.modelStatistics === 'function' ? (candidate as StatisticsSource) : undefined
-}
+import type { DurationStat, ModelStatistics } from '../../inference/model-statistics.ts'
 
 /** uint64 fields: whole, non-negative numbers. */
 function whole(value: number): number {
   return Number.isFinite(value) && value > 0 ? Math.round(value) : 0
 }
 
-function encodeDuration(duration: StatisticDuration) {
+function encodeDuration(duration: DurationStat) {
   return { count: whole(duration.count), ns: whole(duration.ns) }
 }
 

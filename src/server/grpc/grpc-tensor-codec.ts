@@ -25,6 +25,7 @@ export interface DecodedModelInfer {
   readonly request: InferRequest
 }
 
+/** Decodes and checks a ModelInferRequest; throws InvalidArgumentError naming the tensor at fault. */
 export function decodeModelInferRequest(message: ModelInferRequestMessage): DecodedModelInfer {
   const inputs = message.inputs ?? []
   const raw = message.raw_input_contents ?? []

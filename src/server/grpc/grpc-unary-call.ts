@@ -12,6 +12,7 @@ import { toServiceError } from './grpc-status.ts'
 /** A unary RPC body: request message in, response message out. */
 export type UnaryHandler<Request, Response> = (request: Request, signal: AbortSignal) => Response | Promise<Response>
 
+/** Wraps `handler` as the grpc-js handler of RPC `method`. */
 export function unaryCall<Request, Response>(
   method: string,
   logger: Logger,
