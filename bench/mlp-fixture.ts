@@ -30,7 +30,7 @@ export function createMlpFixture(): MlpFixture {
   const repository = mkdtempSync(path.join(tmpdir(), 'maas-bench-'))
   mkdirSync(path.join(repository, MODEL_NAME, '1'), { recursive: true })
   writeFileSync(path.join(repository, MODEL_NAME, '1', 'model.onnx'), modelBytes)
-  writeFileSync(path.join(repository, MODEL_NAME, 'config.json'), JSON.stringify({ max_batch_size: 64 }))
+  writeFileSync(path.join(repository, MODEL_NAME, 'config.json'), JSON.stringify({ max_batch_size: 64, dynamic_batching: {} }))
   const input = Float32Array.from({ length: INPUT_FEATURES }, () => Math.random())
   const shape = [1, INPUT_FEATURES]
   // Array.from widens each float32 to a double, as numpy's tolist() does for Python clients.

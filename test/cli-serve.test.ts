@@ -165,6 +165,7 @@ describe('maas serve over a fixture repository', () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'maas-data-'))
     serve = new ServeProcess([
       '--http-port', '0',
+      '--grpc-port', '0',
       '--host', '127.0.0.1',
       '--log-level', 'info',
       '--shutdown-timeout-ms', '10000',
@@ -185,7 +186,8 @@ describe('maas serve over a fixture repository', () => {
     const line = serve!.lines.find((candidate) => candidate.msg.startsWith('maas listening on '))!
     assert.equal(typeof line.port, 'number')
     assert.ok(port > 0 && port < 65536, `port ${port}`)
-    assert.equal(line.msg, `maas listening on http://127.0.0.1:${port}`)
+    assert.equal(typeof line.grpcPort, 'number')
+    assert.equal(line.msg, `maas listening on http://127.0.0.1:${port} (REST) and 127.0.0.1:${line.grpcPort} (gRPC)`)
     assert.equal(line.host, '127.0.0.1')
     assert.equal(line.modelRepository, repository)
     assert.equal(line.dataDir, dataDir)
@@ -271,7 +273,7 @@ describe('maas command lines', { concurrency: true }, () => {
     rmSync(dataDir, { recursive: true, force: true })
   })
   // Should a bad case wrongly start a server, it listens on a free port and is killed on timeout.
-  const serveArgs = () => ['serve', '--http-port', '0', '--model-repository', repository, '--data-dir', dataDir]
+  const serveArgs = () => ['serve', '--http-port', '0', '--grpc-port', '0', '--model-repository', repository, '--data-dir', dataDir]
 
   test('maas serve --http-port abc exits 2 naming --http-port', async () => {
     const result = await runMaas(['serve', '--model-repository', repository, '--data-dir', dataDir, '--http-port', 'abc'])

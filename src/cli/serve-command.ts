@@ -48,11 +48,14 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     await server.stop()
     return 1
   }
-  const { http, models } = started
+  const { http, grpcPort, models } = started
   for (const entry of models) {
     logger.info({ model: entry.name, version: entry.version, state: entry.state, reason: entry.reason }, `model ${entry.name}${entry.version ? ` v${entry.version}` : ''}: ${entry.state}`)
   }
-  logger.info({ host: http.address, port: http.port, modelRepository: config.modelRepository, dataDir: config.dataDir }, `maas listening on http://${formatHost(http.address)}:${http.port}`)
+  logger.info(
+    { host: http.address, port: http.port, grpcPort, modelRepository: config.modelRepository, dataDir: config.dataDir },
+    `maas listening on http://${formatHost(http.address)}:${http.port} (REST) and ${formatHost(http.address)}:${grpcPort} (gRPC)`,
+  )
   await waitForSignal(logger)
   await server.stop()
   return 0

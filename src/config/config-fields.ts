@@ -41,6 +41,8 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { name: 'dataDir', env: 'MAAS_DATA_DIR', flag: 'data-dir', kind: 'path', expected: 'a directory path', parse: nonEmptyString, description: 'directory for server state' },
   { name: 'host', env: 'MAAS_HOST', flag: 'host', kind: 'value', expected: 'a host name or address', parse: nonEmptyString, description: 'address to listen on' },
   { name: 'httpPort', env: 'MAAS_HTTP_PORT', flag: 'http-port', kind: 'value', expected: 'an integer from 0 to 65535', parse: integerIn(0, 65535), description: 'HTTP port (0 picks a free one)' },
+  { name: 'grpcPort', env: 'MAAS_GRPC_PORT', flag: 'grpc-port', kind: 'value', expected: 'an integer from 0 to 65535', parse: integerIn(0, 65535), description: 'gRPC port (0 picks a free one)' },
+  { name: 'grpcMaxMessageBytes', env: 'MAAS_GRPC_MAX_MESSAGE_BYTES', flag: 'grpc-max-message-bytes', kind: 'value', expected: 'an integer from 1024 to 2147483647', parse: integerIn(1024, 2 ** 31 - 1), description: 'largest gRPC message, in bytes' },
   { name: 'maxBodyBytes', env: 'MAAS_MAX_BODY_BYTES', flag: 'max-body-bytes', kind: 'value', expected: 'an integer from 1024 to 2147483647', parse: integerIn(1024, 2 ** 31 - 1), description: 'largest request body, in bytes' },
   { name: 'logLevel', env: 'MAAS_LOG_LEVEL', flag: 'log-level', kind: 'value', expected: `one of ${LOG_LEVELS.join(', ')}`, parse: oneOf(...LOG_LEVELS), description: 'log verbosity' },
   { name: 'shutdownTimeoutMs', env: 'MAAS_SHUTDOWN_TIMEOUT_MS', flag: 'shutdown-timeout-ms', kind: 'value', expected: 'an integer from 0 to 3600000', parse: integerIn(0, 3_600_000), description: 'grace period for in-flight requests on SIGTERM' },

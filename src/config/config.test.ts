@@ -5,6 +5,7 @@ import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { InvalidArgumentError } from '../core/errors.ts'
 import { defaultConfig, loadConfig, type RawConfig } from './config.ts'
+import { CONFIG_FIELDS } from './config-fields.ts'
 
 let tmp: string
 before(() => {
@@ -186,7 +187,7 @@ describe('bad values name their source and what was expected', () => {
       () => loadConfig({ flags: { config: file }, env: {}, cwd: tmp }),
       "unknown setting 'port'",
       file,
-      'known settings: modelRepository, dataDir, host, httpPort, maxBodyBytes, logLevel, shutdownTimeoutMs, intraOpThreads, interOpThreads, graphOptimizationLevel',
+      `known settings: ${CONFIG_FIELDS.map((field) => field.name).join(', ')}`,
     )
   })
 

@@ -25,6 +25,9 @@ export interface MaasConfig {
   readonly dataDir: string
   readonly host: string
   readonly httpPort: number
+  readonly grpcPort: number
+  /** Largest gRPC message received or sent, in bytes. */
+  readonly grpcMaxMessageBytes: number
   /** Largest request body accepted, in bytes (413 above it). */
   readonly maxBodyBytes: number
   readonly logLevel: LogLevel
@@ -52,6 +55,8 @@ export function defaultConfig(cwd = process.cwd()): MaasConfig {
     dataDir: path.resolve(cwd, 'data'),
     host: '127.0.0.1',
     httpPort: 8000,
+    grpcPort: 8001,
+    grpcMaxMessageBytes: 64 * 1024 * 1024,
     maxBodyBytes: 64 * 1024 * 1024,
     logLevel: 'info',
     shutdownTimeoutMs: 30_000,

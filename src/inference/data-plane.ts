@@ -92,36 +92,33 @@ export class DataPlane {
     const started = process.hrtime.bigint()
     const lease = this.#models.acquire(name, version)
     const served = lease.served
-    const labels = { model: name, version: String(served.version) }
-    this.#metrics.inflight.inc(labels)
-    let outcome = 'success'
+    const modelVersion = String(served.version)
+    const metrics = this.#metrics.forVersion(name, modelVersion)
+    metrics.inflight.inc()
+    let failure: string | undefined
     try {
       const outputs = validateInferRequest(name, served.signature, served.config.maxBatchSize, request)
       const result = await served.scheduler.enqueue({ inputs: request.inputs, outputs, ...schedulingHints(request) }, signal)
-      const totalNs = Number(process.hrtime.bigint() - started)
-      this.#statistics.recordSuccess(name, labels.version, batchSizeOf(request, served.config.maxBatchSize), totalNs, {
-        ...result.timing,
-      })
-      this.#metrics.queueDuration.observe(labels, result.timing.queueNs / 1e9)
-      this.#metrics.computeDuration.observe(
-        labels,
-        (result.timing.computeInputNs + result.timing.computeInferNs + result.timing.computeOutputNs) / 1e9,
-      )
+      const { timing } = result
+      this.#statistics.recordSuccess(name, modelVersion, batchSizeOf(request, served.config.maxBatchSize), Number(process.hrtime.bigint() - started), timing)
+      metrics.queueDuration.observe(timing.queueNs / 1e9)
+      metrics.computeDuration.observe((timing.computeInputNs + timing.computeInferNs + timing.computeOutputNs) / 1e9)
       return {
         modelName: name,
-        modelVersion: labels.version,
+        modelVersion,
         ...(request.id !== undefined ? { id: request.id } : {}),
         outputs: result.outputs,
       }
     } catch (error) {
-      outcome = (error as { code?: string }).code ?? 'INTERNAL'
-      this.#statistics.recordFailure(name, labels.version, Number(process.hrtime.bigint() - started))
+      failure = (error as { code?: string }).code ?? 'INTERNAL'
+      this.#statistics.recordFailure(name, modelVersion, Number(process.hrtime.bigint() - started))
       throw error
     } finally {
       lease.release()
-      this.#metrics.inflight.dec(labels)
-      this.#metrics.requests.inc({ ...labels, outcome })
-      this.#metrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9)
+      metrics.inflight.dec()
+      if (failure === undefined) metrics.success.inc()
+      else metrics.failure(failure)
+      metrics.requestDuration.observe(Number(process.hrtime.bigint() - started) / 1e9)
     }
   }
 

@@ -52,7 +52,39 @@ export class InferenceMetrics {
     registers: [this.registry],
   })
 
+  readonly #bound = new Map<string, VersionMetrics>()
+
   constructor({ processMetrics = true }: { processMetrics?: boolean } = {}) {
     if (processMetrics) collectDefaultMetrics({ register: this.registry })
   }
+
+  /**
+   * The metric children of one model version, bound once: looking labels up on every request
+   * costs more than the rest of the bookkeeping together.
+   */
+  forVersion(model: string, version: string): VersionMetrics {
+    const key = `${model}\u0000${version}`
+    let bound = this.#bound.get(key)
+    if (!bound) {
+      bound = {
+        success: this.requests.labels(model, version, 'success'),
+        requestDuration: this.requestDuration.labels(model, version),
+        queueDuration: this.queueDuration.labels(model, version),
+        computeDuration: this.computeDuration.labels(model, version),
+        inflight: this.inflight.labels(model, version),
+        failure: (outcome) => this.requests.labels(model, version, outcome).inc(),
+      }
+      this.#bound.set(key, bound)
+    }
+    return bound
+  }
+}
+
+export interface VersionMetrics {
+  readonly success: { inc(): void }
+  readonly requestDuration: { observe(value: number): void }
+  readonly queueDuration: { observe(value: number): void }
+  readonly computeDuration: { observe(value: number): void }
+  readonly inflight: { inc(): void; dec(): void }
+  failure(outcome: string): void
 }

@@ -1,7 +1,7 @@
 /**
  * @module server/maas-server
  * Assembles a running server from a config: model repository → ModelManager (ORT engine)
- * → DataPlane → HTTP front end. `start()` loads the models and listens; `stop()` drains.
+ * → DataPlane → HTTP and gRPC front ends. `start()` loads the models and listens; `stop()` drains.
  */
 import type { AddressInfo } from 'node:net'
 import type { MaasConfig } from '../config/config.ts'
@@ -11,17 +11,20 @@ import { StatisticsRecorder } from '../inference/model-statistics.ts'
 import { ModelManager, type IndexEntry } from '../runtime/model-manager.ts'
 import { ModelRepository } from '../runtime/model-repository.ts'
 import { OnnxEngine } from '../runtime/onnx-engine.ts'
+import { GrpcServer } from './grpc/grpc-server.ts'
 import { HttpServer } from './http/http-server.ts'
 import type { Logger } from './logger.ts'
 
 export interface StartedServer {
   readonly http: AddressInfo
+  readonly grpcPort: number
   readonly models: readonly IndexEntry[]
 }
 
 export class MaasServer {
   readonly dataPlane: DataPlane
   readonly http: HttpServer
+  readonly grpc: GrpcServer
   readonly #models: ModelManager
   readonly #config: MaasConfig
   readonly #logger: Logger
@@ -38,19 +41,24 @@ export class MaasServer {
     })
     this.dataPlane = new DataPlane(this.#models, metrics, statistics)
     this.http = new HttpServer({ dataPlane: this.dataPlane, metrics: metrics.registry, maxBodyBytes: config.maxBodyBytes, logger })
+    this.grpc = new GrpcServer({ dataPlane: this.dataPlane, logger, maxMessageBytes: config.grpcMaxMessageBytes })
   }
 
   async start(): Promise<StartedServer> {
     const models = await this.#models.loadAll()
     const http = await this.http.listen(this.#config.httpPort, this.#config.host)
-    return { http, models }
+    const grpcPort = await this.grpc.listen(this.#config.grpcPort, this.#config.host).catch(async (error: unknown) => {
+      await this.http.close(0)
+      throw error
+    })
+    return { http, grpcPort, models }
   }
 
   /** Stops accepting, finishes in-flight requests, releases every session. Idempotent. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.dataPlane.stopAccepting()
-      await this.http.close(this.#config.shutdownTimeoutMs)
+      await Promise.all([this.http.close(this.#config.shutdownTimeoutMs), this.grpc.close(this.#config.shutdownTimeoutMs)])
       await this.#models.stop()
       this.#logger.info('server stopped')
     })()

@@ -1,7 +1,7 @@
 /**
- * Starts the whole test server (HTTP, fixture repository) plus a GrpcServer on 127.0.0.1
- * port 0 over the same data plane, and a GrpcTestClient connected to it. Also a way to run a
- * GrpcServer over a data plane with some methods replaced (slow, failing, with statistics).
+ * Starts the whole test server (HTTP and gRPC on 127.0.0.1 port 0, fixture repository) and a
+ * GrpcTestClient connected to it. Also a way to run a separate GrpcServer over a data plane
+ * with some methods replaced (slow, failing, with statistics).
  */
 import type { DataPlane } from '../../src/inference/data-plane.ts'
 import { GrpcServer } from '../../src/server/grpc/grpc-server.ts'
@@ -40,16 +40,18 @@ export async function startGrpc(dataPlane: DataPlane, maxMessageBytes = TEST_MAX
   }
 }
 
+/** The whole server (REST and its own gRPC front end) with a client on its gRPC port. */
 export async function startGrpcTestServer(): Promise<GrpcTestServer> {
   const http = await startTestServer()
-  const dataPlane = http.server.dataPlane
-  const grpc = await startGrpc(dataPlane)
+  const client = new GrpcTestClient(http.grpcAddress)
   return {
-    ...grpc,
+    server: http.server.grpc,
+    client,
+    address: http.grpcAddress,
     http,
-    dataPlane,
+    dataPlane: http.server.dataPlane,
     close: async () => {
-      await grpc.close()
+      client.close()
       await http.close()
     },
   }

@@ -10,17 +10,20 @@ import { createFixtureRepository } from './fixture-repository.ts'
 
 export interface TestServer {
   readonly url: string
+  /** host:port of the gRPC front end. */
+  readonly grpcAddress: string
   readonly server: MaasServer
   readonly repository: string
   close(): Promise<void>
 }
 
 export async function startTestServer(overrides: Partial<MaasConfig> = {}, repository = createFixtureRepository()): Promise<TestServer> {
-  const config: MaasConfig = { ...defaultConfig(), modelRepository: repository, httpPort: 0, logLevel: 'silent', ...overrides }
+  const config: MaasConfig = { ...defaultConfig(), modelRepository: repository, httpPort: 0, grpcPort: 0, logLevel: 'silent', ...overrides }
   const server = new MaasServer(config, createLogger(config.logLevel), { processMetrics: false })
-  const { http } = await server.start()
+  const { http, grpcPort } = await server.start()
   return {
     url: `http://127.0.0.1:${http.port}`,
+    grpcAddress: `127.0.0.1:${grpcPort}`,
     server,
     repository,
     close: async () => {

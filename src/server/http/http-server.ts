@@ -30,11 +30,16 @@ export interface HttpServerOptions {
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 
+/** Ids for requests without X-Request-Id: unique per process start, cheaper than a UUID each. */
+const REQUEST_ID_PREFIX = randomUUID().slice(0, 8)
+let requestCounter = 0
+
 export class HttpServer {
   readonly #server: Server
   readonly #router = new Router()
   readonly #logger: Logger
   readonly #responses: Counter<'route' | 'status'>
+  readonly #responseCounters = new Map<string, { inc(): void }>()
   #inflight = 0
   #closing = false
   #onIdle: (() => void) | undefined
@@ -95,7 +100,7 @@ export class HttpServer {
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     this.#inflight++
     const header = request.headers['x-request-id']
-    const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID()
+    const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : `${REQUEST_ID_PREFIX}-${(++requestCounter).toString(36)}`
     response.setHeader('X-Request-Id', requestId)
     const url = request.url ?? '/'
     const query = url.indexOf('?')
@@ -120,9 +125,16 @@ export class HttpServer {
     } catch (thrown) {
       this.#sendError(request, response, thrown, requestId)
     } finally {
-      this.#responses.inc({ route: routeLabel, status: String(response.statusCode) })
+      this.#countResponse(routeLabel, response.statusCode)
       if (--this.#inflight === 0) this.#onIdle?.()
     }
+  }
+
+  #countResponse(route: string, status: number): void {
+    const key = `${status} ${route}`
+    let counter = this.#responseCounters.get(key)
+    if (!counter) this.#responseCounters.set(key, (counter = this.#responses.labels(route, String(status))))
+    counter.inc()
   }
 
   #sendError(request: IncomingMessage, response: ServerResponse, thrown: unknown, requestId: string): void {
