@@ -38,19 +38,26 @@ export interface ConstantTensor {
   readonly data: TensorData
 }
 
-interface ValueInfo {
+/** A graph input, output or intermediate value with its type. */
+export interface ValueInfo {
   readonly name: string
   readonly datatype: Datatype
   /** -1 or a string marks a dynamic dimension. */
   readonly shape: readonly (number | string)[]
 }
 
-interface NodeSpec {
+/** A node as the builder holds it; graph passes (autodiff, export) read these. */
+export interface GraphNode {
   readonly opType: string
   readonly inputs: readonly string[]
   readonly outputs: readonly string[]
   readonly attributes: Readonly<Record<string, Attribute>>
   readonly domain?: string
+}
+
+/** An initializer: a named constant stored in the model. */
+export interface NamedConstant extends ConstantTensor {
+  readonly name: string
 }
 
 export interface BuildOptions {
@@ -65,14 +72,55 @@ export interface BuildOptions {
 export class GraphBuilder {
   readonly #inputs: ValueInfo[] = []
   readonly #outputs: ValueInfo[] = []
-  readonly #initializers: (ConstantTensor & { name: string })[] = []
-  readonly #nodes: NodeSpec[] = []
+  readonly #initializers: NamedConstant[] = []
+  readonly #nodes: GraphNode[] = []
+  readonly #valueInfo = new Map<string, ValueInfo>()
+  readonly #names = new Set<string>()
   #counter = 0
 
   constructor(readonly name: string) {}
 
+  /** Nodes in the order they were added (a topological order, as ONNX requires). */
+  get nodes(): readonly GraphNode[] {
+    return this.#nodes
+  }
+
+  get inputs(): readonly ValueInfo[] {
+    return this.#inputs
+  }
+
+  get outputs(): readonly ValueInfo[] {
+    return this.#outputs
+  }
+
+  get initializers(): readonly NamedConstant[] {
+    return this.#initializers
+  }
+
+  /** Records the type of an intermediate value (written to graph.value_info, read by graph passes). */
+  valueInfo(name: string, datatype: Datatype, shape: readonly (number | string)[]): string {
+    this.#valueInfo.set(name, { name, datatype, shape })
+    return name
+  }
+
+  /** The known type of a value: graph input, output, initializer or recorded intermediate. */
+  typeOf(name: string): ValueInfo | undefined {
+    const initializer = this.#initializers.find((tensor) => tensor.name === name)
+    if (initializer) return { name, datatype: initializer.datatype, shape: initializer.shape }
+    return this.#valueInfo.get(name) ?? this.#inputs.find((info) => info.name === name) ?? this.#outputs.find((info) => info.name === name)
+  }
+
+  /** A value name not used so far in this graph, starting with `prefix`. */
+  uniqueName(prefix: string): string {
+    let name = prefix
+    while (this.#names.has(name)) name = `${prefix}_${this.#counter++}`
+    this.#names.add(name)
+    return name
+  }
+
   input(name: string, datatype: Datatype, shape: readonly (number | string)[]): string {
     this.#inputs.push({ name, datatype, shape })
+    this.#names.add(name)
     return name
   }
 
@@ -83,7 +131,15 @@ export class GraphBuilder {
 
   initializer(name: string, tensor: ConstantTensor): string {
     this.#initializers.push({ name, ...tensor })
+    this.#names.add(name)
     return name
+  }
+
+  /** Replaces the value of an existing initializer (e.g. trained weights before export). */
+  setInitializer(name: string, tensor: ConstantTensor): void {
+    const index = this.#initializers.findIndex((candidate) => candidate.name === name)
+    if (index === -1) throw new Error(`graph '${this.name}' has no initializer '${name}'`)
+    this.#initializers[index] = { name, ...tensor }
   }
 
   /** Adds a node; returns its outputs (generated names where none are given). */
@@ -95,8 +151,9 @@ export class GraphBuilder {
     const outputs =
       typeof options.outputs === 'object'
         ? [...options.outputs]
-        : Array.from({ length: options.outputs ?? 1 }, () => `${opType.toLowerCase()}_${this.#counter++}`)
-    this.#nodes.push({ opType, inputs, outputs, attributes: options.attributes ?? {}, domain: options.domain })
+        : Array.from({ length: options.outputs ?? 1 }, () => this.uniqueName(`${opType.toLowerCase()}_${this.#counter++}`))
+    for (const output of outputs) this.#names.add(output)
+    this.#nodes.push({ opType, inputs: [...inputs], outputs, attributes: options.attributes ?? {}, ...(options.domain ? { domain: options.domain } : {}) })
     return outputs
   }
 
@@ -112,6 +169,7 @@ export class GraphBuilder {
         input: this.#inputs.map(encodeValueInfo),
         output: this.#outputs.map(encodeValueInfo),
         initializer: this.#initializers.map((tensor) => encodeTensor(tensor.name, tensor)),
+        valueInfo: [...this.#valueInfo.values()].map(encodeValueInfo),
         node: this.#nodes.map((node, index) => ({
           name: `${node.opType}_${index}`,
           opType: node.opType,
@@ -133,8 +191,9 @@ function encodeValueInfo(info: ValueInfo) {
       tensorType: {
         elemType: onnxElementTypeOf(info.datatype),
         shape: {
-          dim: info.shape.map((dim) =>
-            typeof dim === 'string' ? { dimParam: dim } : dim < 0 ? { dimParam: `${info.name}_dynamic` } : { dimValue: dim },
+          // A shared dim_param would tell ORT that two dimensions are equal: name each one apart.
+          dim: info.shape.map((dim, axis) =>
+            typeof dim === 'string' ? { dimParam: dim } : dim < 0 ? { dimParam: `${info.name}_dim${axis}` } : { dimValue: dim },
           ),
         },
       },
