@@ -42,7 +42,7 @@ test('raw_input_contents with the wrong size or the wrong number of entries → 
   await expectGrpcError(
     infer({ inputs: [{ name: 'INPUT', datatype: 'FP32', shape: [2] }], raw_input_contents: [Buffer.alloc(7)] }, 'identity_fp32'),
     status.INVALID_ARGUMENT,
-    /input 'INPUT' has 7 bytes in raw_input_contents but its shape \[2\] of FP32 needs 8/,
+    /input 'INPUT' has 7 bytes in its raw_input_contents but its shape \[2\] of FP32 needs 8/,
   )
   const bare = [{ ...input0, contents: undefined }, { ...input1, contents: undefined }]
   await expectGrpcError(infer({ inputs: bare, raw_input_contents: [Buffer.alloc(64)] }), status.INVALID_ARGUMENT, /raw_input_contents has 1 entries but the request has 2 inputs/)
@@ -54,7 +54,7 @@ test('raw_input_contents with the wrong size or the wrong number of entries → 
   await expectGrpcError(
     infer({ inputs: [{ name: 'INPUT', datatype: 'BOOL', shape: [2] }], raw_input_contents: [Buffer.from([1, 2])] }, 'identity_bool'),
     status.INVALID_ARGUMENT,
-    /input 'INPUT' element 1 is byte 2; raw BOOL expects 0 or 1/,
+    /input 'INPUT' element 1 is byte 2; BOOL expects 0 or 1/,
   )
 })
 

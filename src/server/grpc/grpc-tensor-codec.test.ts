@@ -77,7 +77,7 @@ describe('decodeModelInferRequest', () => {
     const raw = Buffer.from([2, 0, 0, 0, 104, 105, 0, 0, 0, 0])
     const { request } = decodeModelInferRequest({ inputs: [{ name: 's', datatype: 'BYTES', shape: ['2'] }], raw_input_contents: [raw] })
     assert.deepEqual(request.inputs[0]!.data, [new Uint8Array([104, 105]), new Uint8Array(0)])
-    rejects({ inputs: [{ name: 's', datatype: 'BYTES', shape: ['3'] }], raw_input_contents: [raw] }, /2 BYTES elements in raw_input_contents but its shape \[3\] needs 3/)
+    rejects({ inputs: [{ name: 's', datatype: 'BYTES', shape: ['3'] }], raw_input_contents: [raw] }, /2 BYTES elements in its raw_input_contents but its shape \[3\] needs 3/)
   })
 })
 

@@ -15,7 +15,7 @@ import type {
   ModelInferResponseMessage,
 } from './grpc-messages.ts'
 import { decodeParameters, encodeParameters } from './grpc-parameters.ts'
-import { decodeRawContents, encodeRawContents } from './grpc-raw-contents.ts'
+import { decodeRawTensorData, encodeRawTensorData } from '../tensor-wire/raw-tensor-data.ts'
 import { decodeTypedContents } from './grpc-typed-contents.ts'
 
 /** What a ModelInferRequest asks: the model, the version (undefined: the server's choice) and the request. */
@@ -64,12 +64,12 @@ function decodeInput(input: InferInputTensorMessage, index: number, raw: Buffer 
     if (input.contents !== undefined) {
       throw new InvalidArgumentError(`input '${name}': contents field must not be specified when using raw_input_contents`)
     }
-    data = decodeRawContents(name, datatype, shape, count, raw)
+    data = decodeRawTensorData(name, datatype, shape, count, raw, 'raw_input_contents')
   } else if (input.contents !== undefined) {
     data = decodeTypedContents(name, datatype, shape, count, input.contents)
   } else if (count === 0) {
     // An empty tensor: proto3 cannot tell empty contents from none.
-    data = datatype === 'BYTES' ? [] : decodeRawContents(name, datatype, shape, 0, new Uint8Array(0))
+    data = datatype === 'BYTES' ? [] : decodeRawTensorData(name, datatype, shape, 0, new Uint8Array(0), 'raw_input_contents')
   } else {
     throw new InvalidArgumentError(`input '${name}' has no contents and the request has no raw_input_contents; expected one of them`)
   }
@@ -114,6 +114,6 @@ export function encodeModelInferResponse(response: InferResponse): ModelInferRes
       shape: output.shape,
       ...(output.parameters !== undefined ? { parameters: encodeParameters(output.parameters) } : {}),
     })),
-    raw_output_contents: response.outputs.map((output) => encodeRawContents(output.data)),
+    raw_output_contents: response.outputs.map((output) => encodeRawTensorData(output.data)),
   }
 }

@@ -244,13 +244,13 @@ describe('decodeInferRequest rejects malformed requests', () => {
     ['a fractional binary_data_size', { datatype: 'FP32', shape: [1], parameters: { binary_data_size: 4.5 } }, new Uint8Array(4), /input 'x' has binary_data_size 4.5; expected a non-negative integer/],
     ['a negative binary_data_size', { datatype: 'FP32', shape: [1], parameters: { binary_data_size: -4 } }, new Uint8Array(4), /binary_data_size -4; expected a non-negative integer/],
     ['more bytes than the body holds', { datatype: 'FP32', shape: [2], parameters: { binary_data_size: 8 } }, new Uint8Array(4), /input 'x' has binary_data_size 8 but only 4 bytes of binary data remain/],
-    ['a size that does not match the shape', { datatype: 'FP32', shape: [2], parameters: { binary_data_size: 4 } }, new Uint8Array(4), /input 'x' has 4 bytes of binary data but its shape \[2\] of FP32 needs 8 \(2 x 4\)/],
+    ['a size that does not match the shape', { datatype: 'FP32', shape: [2], parameters: { binary_data_size: 4 } }, new Uint8Array(4), /input 'x' has 4 bytes in its binary data but its shape \[2\] of FP32 needs 8 \(2 x 4\)/],
     ['leftover bytes', { datatype: 'FP32', shape: [1], parameters: { binary_data_size: 4 } }, new Uint8Array(6), /request has 2 bytes of binary data after the last binary input/],
     ['both data and binary_data_size', { datatype: 'FP32', shape: [1], data: [1], parameters: { binary_data_size: 4 } }, new Uint8Array(4), /input 'x' has both 'data' and 'parameters.binary_data_size'/],
-    ['a BOOL byte other than 0 or 1', { datatype: 'BOOL', shape: [2], parameters: { binary_data_size: 2 } }, new Uint8Array([1, 2]), /input 'x' element 1 is byte 2; binary BOOL expects 0 or 1/],
+    ['a BOOL byte other than 0 or 1', { datatype: 'BOOL', shape: [2], parameters: { binary_data_size: 2 } }, new Uint8Array([1, 2]), /input 'x' element 1 is byte 2; BOOL expects 0 or 1/],
     ['BYTES elements that do not match the shape', { datatype: 'BYTES', shape: [2], parameters: { binary_data_size: 5 } }, new Uint8Array([1, 0, 0, 0, 65]), /input 'x' has 1 BYTES elements in its binary data but its shape \[2\] needs 2/],
     ['a BYTES length beyond the data', { datatype: 'BYTES', shape: [1], parameters: { binary_data_size: 5 } }, new Uint8Array([9, 0, 0, 0, 65]), /input 'x' element 0 declares 9 bytes but only 1 remain/],
-    ['a BYTES length cut short', { datatype: 'BYTES', shape: [1], parameters: { binary_data_size: 2 } }, new Uint8Array([9, 0]), /input 'x' has binary BYTES data that ends inside the 4-byte length of element 0/],
+    ['a BYTES length cut short', { datatype: 'BYTES', shape: [1], parameters: { binary_data_size: 2 } }, new Uint8Array([9, 0]), /input 'x' has BYTES binary data that ends inside the 4-byte length of element 0/],
   ]
   for (const [what, input, chunk, pattern] of binaryCases) {
     it(`rejects ${what}`, () => {

@@ -8,7 +8,7 @@
 import { DATATYPES, TYPED_ARRAY_OF, isDatatype, type Datatype } from '../../../core/datatypes.ts'
 import { InvalidArgumentError } from '../../../core/errors.ts'
 import { elementCount, type InferRequest, type Parameters, type RequestedOutput, type Tensor } from '../../../core/tensor.ts'
-import { decodeBinaryTensorData } from './binary-tensor-data.ts'
+import { decodeRawTensorData } from '../../tensor-wire/raw-tensor-data.ts'
 import { decodeJsonTensorData, describeType } from './json-tensor-data-decoder.ts'
 
 /** What the decoder needs to know of a model input for a raw binary request (TensorSpec fits). */
@@ -118,7 +118,7 @@ function readInputs(value: unknown, binary: Buffer | undefined): Tensor[] {
           `input '${name}' has binary_data_size ${binarySize} but only ${binary.length - offset} bytes of binary data remain`,
         )
       }
-      const data = decodeBinaryTensorData(name, datatype, shape, count, binary.subarray(offset, offset + binarySize))
+      const data = decodeRawTensorData(name, datatype, shape, count, binary.subarray(offset, offset + binarySize), 'binary data')
       offset += binarySize
       const { binary_data_size: _, ...rest } = parameters!
       tensor = Object.keys(rest).length > 0 ? { name, datatype, shape, data, parameters: rest } : { name, datatype, shape, data }
@@ -207,7 +207,7 @@ function decodeRawRequest(body: Buffer, spec: TensorSpecLike | undefined): Infer
       )
     }
     shape = deduceRawShape(spec, body.length / size)
-    data = decodeBinaryTensorData(name, datatype, shape, body.length / size, body)
+    data = decodeRawTensorData(name, datatype, shape, body.length / size, body, 'binary data')
   }
   return { inputs: [{ name, datatype, shape, data }], parameters: { binary_data_output: true } }
 }

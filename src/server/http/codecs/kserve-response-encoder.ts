@@ -5,7 +5,7 @@
  * by hand (see json-tensor-data-encoder); JSON.stringify is used only where escaping matters.
  */
 import type { InferRequest, InferResponse, Tensor } from '../../../core/tensor.ts'
-import { encodeBinaryTensorData } from './binary-tensor-data.ts'
+import { encodeRawTensorData } from '../../tensor-wire/raw-tensor-data.ts'
 import { encodeJsonTensorData } from './json-tensor-data-encoder.ts'
 
 /** An encoded response: the body and the headers that describe it (Content-Length is the caller's). */
@@ -29,7 +29,7 @@ export function encodeInferResponse(response: InferResponse, request: InferReque
     if (i > 0) json += ','
     json += `{"name":${JSON.stringify(output.name)},"shape":[${output.shape.join(',')}],"datatype":"${output.datatype}"`
     if (isBinaryOutput(output, request)) {
-      const bytes = encodeBinaryTensorData(output.data)
+      const bytes = encodeRawTensorData(output.data)
       chunks.push(bytes)
       binaryLength += bytes.byteLength
       json += `,"parameters":${JSON.stringify({ ...output.parameters, binary_data_size: bytes.byteLength })}}`
