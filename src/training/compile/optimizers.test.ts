@@ -22,6 +22,7 @@ function referenceStep(config: OptimizerConfig, p: number[], g: number[], slots:
     const alpha = (lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t)
     return { p: p.map((value, i) => value - (alpha * m[i]!) / (Math.sqrt(v[i]!) + eps)), slots: [m, v] }
   }
+  if (config.name !== 'rmsprop') throw new Error('unreachable')
   const [rho, eps, momentum] = [config.rho ?? 0.9, config.epsilon ?? 1e-7, config.momentum ?? 0]
   let index = 0
   const ms = slots[index++]!.map((value, i) => rho * value + (1 - rho) * g[i]! ** 2)
