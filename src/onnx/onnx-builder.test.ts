@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import ort from 'onnxruntime-node'
 import { GraphBuilder, attr } from './onnx-builder.ts'
 import { decodeModel } from './onnx-proto.ts'
 import { readOnnxSignature } from './onnx-signature.ts'
@@ -55,4 +56,27 @@ test('each dynamic dimension gets its own dim_param', () => {
   const model = decodeModel(graph.toBytes()) as any
   const dims = model.graph.input[0].type.tensorType.shape.dim.map((dim: any) => dim.dimParam)
   assert.equal(new Set(dims).size, 2)
+})
+
+test('a Loop with a subgraph body runs in onnxruntime', async () => {
+  // sum = 0; for i in 0..M-1: sum += x  → sum = M * x
+  const body = new GraphBuilder('body')
+  body.input('i', 'INT64', [])
+  body.input('cond_in', 'BOOL', [])
+  body.input('sum_in', 'FP32', [2])
+  body.node('Identity', ['cond_in'], { outputs: ['cond_out'] })
+  body.node('Add', ['sum_in', 'x'], { outputs: ['sum_out'] })
+  body.output('cond_out', 'BOOL', [])
+  body.output('sum_out', 'FP32', [2])
+  const graph = new GraphBuilder('loop')
+  graph.input('M', 'INT64', [])
+  graph.input('x', 'FP32', [2])
+  graph.initializer('true', { datatype: 'BOOL', shape: [], data: new Uint8Array([1]) })
+  graph.initializer('zero', { datatype: 'FP32', shape: [2], data: new Float32Array(2) })
+  graph.node('Loop', ['M', 'true', 'zero'], { outputs: ['sum'], attributes: { body: attr.graph(body) } })
+  graph.output('sum', 'FP32', [2])
+  const session = await ort.InferenceSession.create(graph.toBytes())
+  const result = await session.run({ M: new ort.Tensor('int64', BigInt64Array.of(3n), []), x: new ort.Tensor('float32', Float32Array.of(1, 2), [2]) })
+  assert.deepEqual([...(result.sum!.data as Float32Array)], [3, 6])
+  await session.release()
 })

@@ -21,6 +21,7 @@ export type Attribute =
   | { readonly type: 'floats'; readonly value: readonly number[] }
   | { readonly type: 'ints'; readonly value: readonly number[] }
   | { readonly type: 'tensor'; readonly value: ConstantTensor }
+  | { readonly type: 'graph'; readonly value: GraphBuilder }
 
 export const attr = {
   float: (value: number): Attribute => ({ type: 'float', value }),
@@ -29,6 +30,8 @@ export const attr = {
   floats: (value: readonly number[]): Attribute => ({ type: 'floats', value }),
   ints: (value: readonly number[]): Attribute => ({ type: 'ints', value }),
   tensor: (value: ConstantTensor): Attribute => ({ type: 'tensor', value }),
+  /** A subgraph, e.g. the body of a Loop. */
+  graph: (value: GraphBuilder): Attribute => ({ type: 'graph', value }),
 }
 
 /** A tensor with values, for initializers and Constant nodes. */
@@ -164,23 +167,28 @@ export class GraphBuilder {
       producerVersion: options.producerVersion ?? '0.1.0',
       opsetImport: [{ domain: '', version: options.opset ?? DEFAULT_OPSET }],
       metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
-      graph: {
-        name: this.name,
-        input: this.#inputs.map(encodeValueInfo),
-        output: this.#outputs.map(encodeValueInfo),
-        initializer: this.#initializers.map((tensor) => encodeTensor(tensor.name, tensor)),
-        valueInfo: [...this.#valueInfo.values()].map(encodeValueInfo),
-        node: this.#nodes.map((node, index) => ({
-          name: `${node.opType}_${index}`,
-          opType: node.opType,
-          domain: node.domain ?? '',
-          input: node.inputs,
-          output: node.outputs,
-          attribute: Object.entries(node.attributes).map(([name, attribute]) => encodeAttribute(name, attribute)),
-        })),
-      },
+      graph: this.toGraphObject(),
     }
     return ModelProto.encode(ModelProto.fromObject(model)).finish()
+  }
+
+  /** The graph as a GraphProto-shaped object, also used for subgraph attributes (Loop bodies). */
+  toGraphObject(): object {
+    return {
+      name: this.name,
+      input: this.#inputs.map(encodeValueInfo),
+      output: this.#outputs.map(encodeValueInfo),
+      initializer: this.#initializers.map((tensor) => encodeTensor(tensor.name, tensor)),
+      valueInfo: [...this.#valueInfo.values()].map(encodeValueInfo),
+      node: this.#nodes.map((node, index) => ({
+        name: `${node.opType}_${index}`,
+        opType: node.opType,
+        domain: node.domain ?? '',
+        input: node.inputs,
+        output: node.outputs,
+        attribute: Object.entries(node.attributes).map(([name, attribute]) => encodeAttribute(name, attribute)),
+      })),
+    }
   }
 }
 
@@ -223,5 +231,7 @@ function encodeAttribute(name: string, attribute: Attribute) {
       return { name, type: OnnxAttributeType.INTS, ints: attribute.value }
     case 'tensor':
       return { name, type: OnnxAttributeType.TENSOR, t: encodeTensor(name, attribute.value) }
+    case 'graph':
+      return { name, type: OnnxAttributeType.GRAPH, g: attribute.value.toGraphObject() }
   }
 }
