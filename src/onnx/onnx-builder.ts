@@ -127,6 +127,18 @@ export class GraphBuilder {
     return name
   }
 
+  /**
+   * Reorders the graph inputs to `names` (a permutation of the current inputs): a Loop body's
+   * inputs are positional, whatever order its emitters declared them in.
+   */
+  orderInputs(names: readonly string[]): void {
+    const byName = new Map(this.#inputs.map((info) => [info.name, info]))
+    if (names.length !== byName.size || names.some((name) => !byName.has(name)) || new Set(names).size !== names.length) {
+      throw new Error(`orderInputs needs a permutation of the inputs of graph '${this.name}': ${[...byName.keys()].join(', ')}`)
+    }
+    this.#inputs.splice(0, this.#inputs.length, ...names.map((name) => byName.get(name)!))
+  }
+
   output(name: string, datatype: Datatype, shape: readonly (number | string)[]): string {
     this.#outputs.push({ name, datatype, shape })
     return name
