@@ -1,6 +1,6 @@
 /**
  * @module bench/run
- * Entry point of `npm run bench [suite…] [--markdown]`. Suites: `rest` (default: all).
+ * Entry point of `npm run bench [suite…] [--markdown]`. Suites: `rest`, `grpc` (default: all).
  * Environment: BENCH_SECONDS (measured seconds per point, default 4), BENCH_WARMUP (default
  * 1), BENCH_ROUNDS (repeat the matrix, report the median round, default 1),
  * BENCH_CONCURRENCY (default "1,16,64"), BENCH_ONLY (comma-separated parts of target names,
@@ -11,8 +11,9 @@ import os from 'node:os'
 import { createRequire } from 'node:module'
 import { formatErrors, formatPoints, formatRatios, type ReportFormat } from './report.ts'
 import { REST_RATIOS, runRestSuite, type SuiteOptions } from './rest-suite.ts'
+import { GRPC_RATIOS, runGrpcSuite } from './grpc-suite.ts'
 
-const SUITES = { rest: { run: runRestSuite, ratios: REST_RATIOS } } as const
+const SUITES = { rest: { run: runRestSuite, ratios: REST_RATIOS }, grpc: { run: runGrpcSuite, ratios: GRPC_RATIOS } } as const
 type SuiteName = keyof typeof SUITES
 
 const args = process.argv.slice(2)

@@ -9,6 +9,7 @@ const USAGE = `usage: maas <command> [options]
 
 commands:
   serve     start the inference server (KServe v2 REST, TF Serving REST, metrics)
+  bench     closed-loop load sweep against a running server (REST, REST binary, gRPC)
 
 run 'maas <command> --help' for the options of a command`
 
@@ -18,6 +19,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case 'serve':
         return await runServe(rest)
+      case 'bench': return await (await import('./bench-command.ts')).runBench(rest)
       case undefined:
       case '--help':
       case '-h':

@@ -1,0 +1,24 @@
+/**
+ * @module bench/serve-grpc-child
+ * The server under test for the `grpc` suite: like serve-child.ts (default configuration,
+ * silent, the repository given as the first argument) but with the gRPC front end on a
+ * free port too. child-server.ts reads only `{"port": N}`, so the gRPC port is written to
+ * the file named by the second argument first. Stops (draining) on SIGTERM.
+ */
+import { writeFileSync } from 'node:fs'
+import { defaultConfig, type MaasConfig } from '../src/config/config.ts'
+import { createLogger } from '../src/server/logger.ts'
+import { MaasServer } from '../src/server/maas-server.ts'
+
+const [modelRepository, grpcPortFile] = process.argv.slice(2)
+if (!modelRepository || !grpcPortFile) throw new Error('usage: serve-grpc-child.ts <model-repository> <grpc-port-file>')
+const config: MaasConfig = { ...defaultConfig(), modelRepository, httpPort: 0, grpcPort: 0, logLevel: 'silent', shutdownTimeoutMs: 2_000 }
+const server = new MaasServer(config, createLogger('silent'))
+const { http, grpcPort, models } = await server.start()
+const failed = models.filter((model) => model.state !== 'READY')
+if (failed.length > 0) throw new Error(`models not ready: ${JSON.stringify(failed)}`)
+writeFileSync(grpcPortFile, String(grpcPort))
+console.log(JSON.stringify({ port: http.port }))
+process.on('SIGTERM', () => {
+  void server.stop().then(() => process.exit(0))
+})
