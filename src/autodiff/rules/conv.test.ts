@@ -1,0 +1,31 @@
+import { test } from 'node:test'
+import { attr, type Attribute } from '../../onnx/onnx-builder.ts'
+import { assertGradientsMatch, type CheckInput } from '../gradient-check.ts'
+
+// ORT's CPU Conv/ConvTranspose are float32-only: checked in float32 with the default tolerance.
+const f32 = (name: string, shape: number[], declaredShape?: (number | string)[]): CheckInput => ({
+  name, datatype: 'FP32', shape, ...(declaredShape ? { declaredShape } : {}),
+})
+
+async function checkConv(xShape: number[], wShape: number[], attributes: Record<string, Attribute>, declaredX?: (number | string)[]) {
+  await assertGradientsMatch({
+    inputs: [f32('x', xShape, declaredX), f32('w', wShape), f32('b', [wShape[0]!])],
+    forward: (graph) => graph.node('Conv', ['x', 'w', 'b'], { attributes })[0]!,
+  })
+}
+
+test('Conv: plain 3x3 and stride 2 with an uneven size (output_padding restores X)', async () => {
+  await checkConv([2, 2, 5, 5], [3, 2, 3, 3], {})
+  await checkConv([1, 2, 6, 5], [2, 2, 3, 2], { strides: attr.ints([2, 2]), pads: attr.ints([1, 0, 0, 1]) })
+})
+
+test('Conv: SAME_UPPER padding, dilation 2, and groups', async () => {
+  await checkConv([1, 2, 5, 4], [2, 2, 3, 3], { auto_pad: attr.string('SAME_UPPER'), strides: attr.ints([2, 1]) })
+  await checkConv([1, 2, 6, 6], [2, 2, 2, 2], { dilations: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) })
+  await checkConv([2, 4, 4, 4], [6, 2, 2, 2], { group: attr.int(2), strides: attr.ints([2, 2]) })
+})
+
+test('Conv: 1-D, and dynamic batch and spatial sizes (ConvTranspose output cut at run time)', async () => {
+  await checkConv([2, 2, 7], [3, 2, 3], { strides: attr.ints([2]), pads: attr.ints([1, 1]) })
+  await checkConv([2, 2, 6, 5], [2, 2, 3, 3], { strides: attr.ints([2, 2]) }, [-1, 2, -1, -1])
+})
