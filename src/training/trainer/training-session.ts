@@ -1,0 +1,108 @@
+/**
+ * @module training/trainer/training-session
+ * Runs a compiled training graph in onnxruntime-node: keeps the parameters, optimizer slots
+ * and layer state between calls as ORT tensors (each call's outputs are the next call's
+ * inputs, with no copy through JavaScript arrays), and runs M steps per call.
+ */
+import ort from 'onnxruntime-node'
+import { FEED, type TrainingGraph } from '../compile/training-graph.ts'
+
+export interface StepBatch {
+  /** [steps × batch × ...sample] row-major. */
+  readonly x: Float32Array
+  /** Class indices [steps × batch] (sparse targets) or float targets. */
+  readonly y: BigInt64Array | Float32Array
+  readonly steps: number
+  readonly batchSize: number
+  /** One learning rate per step. */
+  readonly learningRates: Float32Array
+}
+
+export interface StepResults {
+  readonly losses: Float32Array
+  /** Per metric, one value per step. */
+  readonly metrics: readonly Float32Array[]
+}
+
+export interface SessionOptions {
+  readonly intraOpThreads?: number
+}
+
+export class TrainingSession {
+  readonly #session: ort.InferenceSession
+  readonly #graph: TrainingGraph
+  readonly #sampleShape: readonly number[]
+  readonly #targetShape: readonly number[]
+  #carried: Map<string, ort.Tensor>
+  #step: number
+
+  private constructor(session: ort.InferenceSession, graph: TrainingGraph, carried: Map<string, ort.Tensor>, sampleShape: readonly number[], targetShape: readonly number[], step: number) {
+    this.#session = session
+    this.#graph = graph
+    this.#carried = carried
+    this.#sampleShape = sampleShape
+    this.#targetShape = targetShape
+    this.#step = step
+  }
+
+  /**
+   * Opens a session. `values` gives every parameter and state value by name; optimizer slots
+   * default to zeros (pass them to resume from a checkpoint). `step` is the number of steps
+   * already taken.
+   */
+  static async open(
+    graph: TrainingGraph,
+    values: ReadonlyMap<string, Float32Array>,
+    { sampleShape, targetShape = [], step = 0, intraOpThreads = 1 }: { sampleShape: readonly number[]; targetShape?: readonly number[]; step?: number; intraOpThreads?: number },
+  ): Promise<TrainingSession> {
+    const session = await ort.InferenceSession.create(graph.bytes, {
+      graphOptimizationLevel: 'all',
+      intraOpNumThreads: intraOpThreads,
+      interOpNumThreads: 1,
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
+    })
+    const carried = new Map<string, ort.Tensor>()
+    for (const value of [...graph.parameters, ...graph.slots, ...graph.state]) {
+      const size = value.shape.reduce((product, dim) => product * dim, 1)
+      const data = values.get(value.name) ?? (graph.slots.includes(value) ? new Float32Array(size) : undefined)
+      if (!data) throw new Error(`no initial value for '${value.name}'`)
+      if (data.length !== size) throw new Error(`'${value.name}' has ${data.length} values; its shape [${value.shape.join(', ')}] needs ${size}`)
+      carried.set(value.name, new ort.Tensor('float32', data, value.shape as number[]))
+    }
+    return new TrainingSession(session, graph, carried, sampleShape, targetShape, step)
+  }
+
+  /** Steps taken so far. */
+  get step(): number {
+    return this.#step
+  }
+
+  async run(batch: StepBatch): Promise<StepResults> {
+    const { steps, batchSize } = batch
+    const feeds: Record<string, ort.Tensor> = {
+      x: new ort.Tensor('float32', batch.x, [steps, batchSize, ...this.#sampleShape]),
+      y: batch.y instanceof BigInt64Array ? new ort.Tensor('int64', batch.y, [steps, batchSize]) : new ort.Tensor('float32', batch.y, [steps, batchSize, ...this.#targetShape]),
+      learning_rates: new ort.Tensor('float32', batch.learningRates, [steps]),
+      step: new ort.Tensor('float32', Float32Array.of(this.#step + 1), []),
+    }
+    for (const [name, tensor] of this.#carried) feeds[`${FEED}${name}`] = tensor
+    const results = await this.#session.run(feeds)
+    const outputs = this.#graph.outputs
+    const carriedNames = [...this.#graph.parameters, ...this.#graph.slots, ...this.#graph.state].map((value) => value.name)
+    const carriedOutputs = [...outputs.parameters, ...outputs.slots, ...outputs.state]
+    const next = new Map<string, ort.Tensor>()
+    carriedNames.forEach((name, index) => next.set(name, results[carriedOutputs[index]!]!))
+    this.#carried = next
+    this.#step += steps
+    return { losses: results[outputs.losses]!.data as Float32Array, metrics: outputs.metrics.map((name) => results[name]!.data as Float32Array) }
+  }
+
+  /** Current values of the parameters and state (and slots, for checkpoints), by name. */
+  values(): Map<string, Float32Array> {
+    return new Map([...this.#carried].map(([name, tensor]) => [name, tensor.data as Float32Array]))
+  }
+
+  async close(): Promise<void> {
+    await this.#session.release()
+  }
+}
