@@ -5,19 +5,14 @@
  * loop that serves HTTP and gRPC stays free. Tensors cross the thread boundary by
  * structured clone (a copy).
  */
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { InvalidArgumentError, MaasError, type ErrorCode } from '../core/errors.ts'
 import type { EngineOptions, ExecuteRequest, ExecutionResult } from './engine.ts'
 import type { WorkerReply, WorkerRequest } from './onnx-worker.ts'
 import type { InstanceExecutor } from './scheduler.ts'
+import { startTypeScriptWorker } from './typescript-worker.ts'
 
-/**
- * The worker registers tsx's loader itself before importing its TypeScript entry: `--import
- * tsx` in execArgv registers it too late for a worker's main module on Node 20.
- */
-const WORKER_BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-  .then(({ register }) => { register(); return import(${JSON.stringify(new URL('./onnx-worker.ts', import.meta.url).href)}) })
-  .catch((error) => { throw error })`
+const WORKER_ENTRY = new URL('./onnx-worker.ts', import.meta.url)
 
 interface Pending {
   resolve(result: ExecutionResult): void
@@ -41,7 +36,7 @@ export class WorkerExecutor implements InstanceExecutor {
 
   /** Starts a worker and resolves once its session is loaded. */
   static start(path: string, options: EngineOptions): Promise<WorkerExecutor> {
-    const worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: { path, options }, execArgv: [] })
+    const worker = startTypeScriptWorker(WORKER_ENTRY, { workerData: { path, options } })
     return new Promise((resolve, reject) => {
       const onMessage = (message: WorkerReply) => {
         worker.off('error', onError)
