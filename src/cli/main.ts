@@ -10,6 +10,7 @@ const USAGE = `usage: maas <command> [options]
 commands:
   serve     start the inference server (KServe v2 REST, TF Serving REST, metrics)
   bench     closed-loop load sweep against a running server (REST, REST binary, gRPC)
+  train     train a Keras-style model (JSON spec or preset) on a dataset and export it to ONNX
 
 run 'maas <command> --help' for the options of a command`
 
@@ -19,7 +20,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case 'serve':
         return await runServe(rest)
-      case 'bench': return await (await import('./bench-command.ts')).runBench(rest)
+      case 'bench':
+        return await (await import('./bench-command.ts')).runBench(rest)
+      case 'train':
+        return await (await import('./train-command.ts')).runTrain(rest)
       case undefined:
       case '--help':
       case '-h':
