@@ -65,12 +65,13 @@ export class DataPlane {
   }
 
   modelMetadata(name: string, version?: string): ModelMetadata {
-    const { signature, modelVersion, labels } = this.#describe(name, version)
+    const { signature, modelVersion, labels, modelName } = this.#describe(name, version)
+    const addressed = version !== undefined || name.includes('@')
     const parameters: Record<string, string> = { ...signature.metadata }
     if (labels) parameters.labels = JSON.stringify(labels)
     return {
-      name,
-      versions: version === undefined ? this.#models.servedVersions(name).map(String) : [modelVersion],
+      name: modelName,
+      versions: addressed ? [modelVersion] : this.#models.servedVersions(modelName).map(String),
       platform: 'onnxruntime_onnx',
       inputs: signature.inputs,
       outputs: signature.outputs,
@@ -92,26 +93,28 @@ export class DataPlane {
     const started = process.hrtime.bigint()
     const lease = this.#models.acquire(name, version)
     const served = lease.served
+    // `model@label` and labels resolve to the canonical name and a version number.
+    const model = served.modelName
     const modelVersion = String(served.version)
-    const metrics = this.#metrics.forVersion(name, modelVersion)
+    const metrics = this.#metrics.forVersion(model, modelVersion)
     metrics.inflight.inc()
     let failure: string | undefined
     try {
-      const outputs = validateInferRequest(name, served.signature, served.config.maxBatchSize, request)
+      const outputs = validateInferRequest(model, served.signature, served.config.maxBatchSize, request)
       const result = await served.scheduler.enqueue({ inputs: request.inputs, outputs, ...schedulingHints(request) }, signal)
       const { timing } = result
-      this.#statistics.recordSuccess(name, modelVersion, batchSizeOf(request, served.config.maxBatchSize), Number(process.hrtime.bigint() - started), timing)
+      this.#statistics.recordSuccess(model, modelVersion, batchSizeOf(request, served.config.maxBatchSize), Number(process.hrtime.bigint() - started), timing)
       metrics.queueDuration.observe(timing.queueNs / 1e9)
       metrics.computeDuration.observe((timing.computeInputNs + timing.computeInferNs + timing.computeOutputNs) / 1e9)
       return {
-        modelName: name,
+        modelName: model,
         modelVersion,
         ...(request.id !== undefined ? { id: request.id } : {}),
         outputs: result.outputs,
       }
     } catch (error) {
       failure = (error as { code?: string }).code ?? 'INTERNAL'
-      this.#statistics.recordFailure(name, modelVersion, Number(process.hrtime.bigint() - started))
+      this.#statistics.recordFailure(model, modelVersion, Number(process.hrtime.bigint() - started))
       throw error
     } finally {
       lease.release()
@@ -160,7 +163,7 @@ export class DataPlane {
     const lease = this.#models.acquire(name, version)
     try {
       const served = lease.served
-      return { signature: served.signature, modelVersion: String(served.version), labels: served.config.labels }
+      return { signature: served.signature, modelVersion: String(served.version), labels: served.config.labels, modelName: served.modelName }
     } finally {
       lease.release()
     }

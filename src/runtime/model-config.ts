@@ -33,6 +33,14 @@ export interface ModelConfig {
   readonly instanceGroup: InstanceGroupConfig
   /** Absent: one zero-filled batch-1 request, whose failure only logs a warning. */
   readonly warmup?: readonly WarmupSample[]
+  /** Named versions (TF Serving's version labels; aliases in the registry), with an optional canary split. */
+  readonly versionLabels: Readonly<Record<string, VersionLabel>>
+}
+
+/** A label's target: a version, and optionally a canary version taking `weight` percent of requests. */
+export interface VersionLabel {
+  readonly version: number
+  readonly canary?: { readonly version: number; readonly weight: number }
 }
 
 export const DEFAULT_MODEL_CONFIG: ModelConfig = Object.freeze({
@@ -40,9 +48,10 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = Object.freeze({
   versionPolicy: Object.freeze({ kind: 'latest', count: 1 }),
   engine: Object.freeze({}),
   instanceGroup: Object.freeze({ count: 'auto', thread: 'auto' }),
+  versionLabels: Object.freeze({}),
 })
 
-const KNOWN_KEYS = new Set(['name', 'platform', 'backend', 'max_batch_size', 'labels', 'version_policy', 'engine', 'parameters', 'dynamic_batching', 'instance_group', 'model_warmup'])
+const KNOWN_KEYS = new Set(['name', 'platform', 'backend', 'max_batch_size', 'labels', 'version_policy', 'engine', 'parameters', 'dynamic_batching', 'instance_group', 'model_warmup', 'version_labels'])
 
 /** Parses config.json text; throws an Error whose message says what is wrong. */
 export function parseModelConfig(text: string): ModelConfig {
@@ -72,6 +81,7 @@ export function parseModelConfig(text: string): ModelConfig {
     ...optional('dynamicBatching', parseDynamicBatching(raw.dynamic_batching)),
     instanceGroup: parseInstanceGroup(raw.instance_group),
     ...optional('warmup', parseWarmup(raw.model_warmup)),
+    versionLabels: parseVersionLabels(raw.version_labels),
   }
 }
 
@@ -144,6 +154,28 @@ export function selectVersions(policy: VersionPolicy, available: readonly number
     case 'specific':
       return sorted.filter((version) => policy.versions.includes(version))
   }
+}
+
+/**
+ * `{"stable": 1, "canary": {"version": 1, "canary_version": 2, "canary_weight": 10}}`: a label
+ * names a version, or splits its traffic between a version and a canary by weight (percent).
+ */
+function parseVersionLabels(value: unknown): Readonly<Record<string, VersionLabel>> {
+  if (value === undefined) return {}
+  if (!isObject(value)) throw new Error('config.json: version_labels must be an object of label → version')
+  const labels: Record<string, VersionLabel> = {}
+  for (const [label, target] of Object.entries(value)) {
+    if (!/^[A-Za-z][\w.-]{0,63}$/.test(label)) throw new Error(`config.json: version label '${label}' must start with a letter (letters, digits, _ . -)`)
+    if (Number.isInteger(target) && (target as number) >= 0) {
+      labels[label] = { version: target as number }
+      continue
+    }
+    const split = isObject(target) ? target : undefined
+    const valid = split && Number.isInteger(split.version) && Number.isInteger(split.canary_version) && Number.isFinite(split.canary_weight) && (split.canary_weight as number) >= 0 && (split.canary_weight as number) <= 100
+    if (!valid) throw new Error(`config.json: version_labels.${label} must be a version number or {"version", "canary_version", "canary_weight" (0-100)}`)
+    labels[label] = { version: split.version as number, canary: { version: split.canary_version as number, weight: split.canary_weight as number } }
+  }
+  return labels
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

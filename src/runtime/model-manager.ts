@@ -4,10 +4,11 @@
  * policy say, reloads and unloads on request (load → switch → drain → release, so requests
  * in flight always finish), and hands out leases on ready versions to the data plane.
  */
-import { ModelNotFoundError, ModelNotReadyError, InvalidArgumentError } from '../core/errors.ts'
+import { InvalidArgumentError, MaasError, ModelNotFoundError, ModelNotReadyError } from '../core/errors.ts'
 import type { Engine, EngineOptions } from './engine.ts'
-import { selectVersions, type ModelConfig } from './model-config.ts'
-import { MODEL_FILE_NAME, type ModelRepository, type RepositoryModel } from './model-repository.ts'
+import { selectVersions, type ModelConfig, type VersionLabel } from './model-config.ts'
+import { MODEL_FILE_NAME } from './model-repository.ts'
+import type { ModelSource, SourceModel } from './model-source.ts'
 import type { ExecutionObserver, ServedVersion } from './served-version.ts'
 import { loadVersion } from './version-loader.ts'
 
@@ -34,6 +35,8 @@ interface ModelSlot {
   states: Map<number, { state: VersionState; reason?: string }>
   /** Model-level state when no version could be tried (bad config, no versions). */
   modelState?: { state: VersionState; reason?: string }
+  /** Version labels / aliases of the loaded configuration. */
+  labels: Readonly<Record<string, VersionLabel>>
   /** Serialises load/unload of this model. */
   lock: Promise<unknown>
 }
@@ -52,13 +55,13 @@ export interface ModelManagerOptions {
 
 export class ModelManager {
   readonly #slots = new Map<string, ModelSlot>()
-  readonly #repository: ModelRepository
+  readonly #repository: ModelSource
   readonly #engine: Engine
   readonly #defaults: EngineOptions
   readonly #logger: LoadLogger | undefined
   readonly #observerFor: ModelManagerOptions['observerFor']
 
-  constructor(repository: ModelRepository, engine: Engine, defaults: EngineOptions, options: ModelManagerOptions = {}) {
+  constructor(repository: ModelSource, engine: Engine, defaults: EngineOptions, options: ModelManagerOptions = {}) {
     this.#repository = repository
     this.#engine = engine
     this.#defaults = defaults
@@ -107,8 +110,18 @@ export class ModelManager {
    * ModelNotReadyError for known ones that cannot run now.
    */
   acquire(name: string, version?: string): ModelLease {
+    // `model@label` addresses a label wherever a protocol carries only a model name.
+    const at = name.indexOf('@')
+    if (at > 0) {
+      const label = name.slice(at + 1)
+      if (version !== undefined && version !== '' && version !== label) {
+        throw new InvalidArgumentError(`model '${name}' names label '${label}' but version '${version}' was also given`)
+      }
+      return this.acquire(name.slice(0, at), label)
+    }
     const slot = this.#slots.get(name)
     if (!slot) throw new ModelNotFoundError(name)
+    if (version !== undefined && version !== '' && !/^\d+$/.test(version)) version = String(this.#resolveLabel(slot, name, version))
     let served: ServedVersion | undefined
     if (version === undefined || version === '') {
       served = slot.served.get(slot.order[0]!)
@@ -132,6 +145,18 @@ export class ModelManager {
         served.leave()
       },
     }
+  }
+
+  /** The version a label points at now; a canary split draws by weight. */
+  #resolveLabel(slot: ModelSlot, name: string, label: string): number {
+    const target = slot.labels[label]
+    if (!target) throw new MaasError('NOT_FOUND', `label '${label}' of model '${name}' is not found`)
+    return target.canary && Math.random() * 100 < target.canary.weight ? target.canary.version : target.version
+  }
+
+  /** The labels of a loaded model. */
+  labels(name: string): Readonly<Record<string, VersionLabel>> {
+    return this.#slots.get(name.split('@')[0]!)?.labels ?? {}
   }
 
   /** Versions currently served, highest first. */
@@ -171,7 +196,7 @@ export class ModelManager {
     await Promise.all([...this.#slots.keys()].map((name) => this.unload(name).catch(() => undefined)))
   }
 
-  async #loadVersions(slot: ModelSlot, model: RepositoryModel): Promise<void> {
+  async #loadVersions(slot: ModelSlot, model: SourceModel): Promise<void> {
     // A failed (re)load leaves what was serving in place; the model itself is FAILED only
     // when nothing of it serves.
     const fail = (reason: string, version?: number): never => {
@@ -181,9 +206,14 @@ export class ModelManager {
       throw new InvalidArgumentError(`failed to load model '${model.name}'${version === undefined ? '' : ` version ${version}`}: ${reason}`)
     }
     if (model.configError) fail(model.configError)
-    const versions = selectVersions(model.config.versionPolicy, model.versions)
+    const labelled = Object.values(model.config.versionLabels).flatMap((label) => [label.version, ...(label.canary ? [label.canary.version] : [])])
+    for (const version of labelled) {
+      if (!model.versions.includes(version)) fail(`a version label points at version ${version}, which does not exist`)
+    }
+    // Labelled versions are served whatever the version policy says, so every label resolves.
+    const versions = [...new Set([...selectVersions(model.config.versionPolicy, model.versions), ...labelled])].sort((a, b) => b - a)
     if (versions.length === 0) {
-      fail(model.versions.length === 0 ? `no version folder with a ${MODEL_FILE_NAME} in ${model.directory}` : 'the version policy selects none of the versions on disk')
+      fail(model.versions.length === 0 ? `no version with a ${MODEL_FILE_NAME} (looked in ${model.directory})` : 'the version policy selects none of the versions on disk')
     }
     slot.modelState = undefined
     const engineOptions: EngineOptions = { ...this.#defaults, ...model.config.engine }
@@ -213,6 +243,7 @@ export class ModelManager {
       }
     }
     const retiring = [...slot.served.values()]
+    slot.labels = model.config.versionLabels
     slot.served = new Map(loaded.map((served) => [served.version, served]))
     slot.order = loaded.map((served) => served.version).sort((a, b) => b - a)
     // A successful load replaces the history: failures of earlier attempts no longer apply.
@@ -226,7 +257,7 @@ export class ModelManager {
   #serialise(name: string, work: (slot: ModelSlot) => Promise<void>): Promise<void> {
     let slot = this.#slots.get(name)
     if (!slot) {
-      slot = { served: new Map(), order: [], states: new Map(), lock: Promise.resolve() }
+      slot = { served: new Map(), order: [], states: new Map(), labels: {}, lock: Promise.resolve() }
       this.#slots.set(name, slot)
     }
     const current = slot

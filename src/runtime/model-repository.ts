@@ -6,19 +6,13 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { DEFAULT_MODEL_CONFIG, parseModelConfig, type ModelConfig } from './model-config.ts'
+import { DEFAULT_MODEL_CONFIG, parseModelConfig } from './model-config.ts'
+import type { ModelSource, SourceModel } from './model-source.ts'
 
 export const MODEL_FILE_NAME = 'model.onnx'
 
 /** A model as found on disk. `configError` is set when config.json could not be used. */
-export interface RepositoryModel {
-  readonly name: string
-  readonly directory: string
-  /** Version numbers that have a model file, highest first. */
-  readonly versions: readonly number[]
-  readonly config: ModelConfig
-  readonly configError?: string
-}
+export type RepositoryModel = SourceModel
 
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
 
@@ -27,7 +21,8 @@ export function isValidModelName(name: string): boolean {
   return MODEL_NAME.test(name) && name.length <= 128
 }
 
-export class ModelRepository {
+/** The ModelSource of a Triton-layout folder. */
+export class ModelRepository implements ModelSource {
   constructor(readonly root: string) {}
 
   /** Model names in the repository, sorted. A missing repository folder holds no models. */

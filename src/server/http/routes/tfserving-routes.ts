@@ -8,7 +8,7 @@ import type { DataPlane } from '../../../inference/data-plane.ts'
 import type { IndexEntry } from '../../../runtime/model-manager.ts'
 import { JSON_MEDIA_TYPES, checkContentType, readBody } from '../read-body.ts'
 import { abortOnDisconnect, sendJson } from '../respond.ts'
-import type { Route, RouteContext } from '../router.ts'
+import type { Route, RouteContext, RouteParams } from '../router.ts'
 import { decodePredictRequest } from '../tfserving/tfserving-predict-decoder.ts'
 import { encodePredictResponse } from '../tfserving/tfserving-predict-encoder.ts'
 import { encodeModelMetadata, encodeModelStatus } from '../tfserving/tfserving-status.ts'
@@ -21,8 +21,15 @@ const TF_STATE_OF = {
   FAILED: 'END',
 } as const
 
+/** TF Serving's `/labels/{label}` addresses the version a label points at: the data plane takes labels as versions. */
+function withLabel(params: RouteParams): RouteParams {
+  return params.label === undefined ? params : { ...params, version: params.label }
+}
+
 export function tfservingRoutes(dataPlane: DataPlane, maxBodyBytes: number): Route[] {
-  const status = async ({ response, params }: RouteContext) => {
+  const status = async ({ response, params: given }: RouteContext) => {
+    // A label resolves to its version number (the status lists versions by number).
+    const params = given.label === undefined ? given : { model: given.model!, version: dataPlane.modelMetadata(given.model!, given.label).versions[0]! }
     const entries = (await dataPlane.repositoryIndex()).filter(
       (entry): entry is IndexEntry & { version: string } =>
         entry.name === params.model && entry.version !== undefined && (params.version === undefined || entry.version === params.version),
@@ -35,12 +42,14 @@ export function tfservingRoutes(dataPlane: DataPlane, maxBodyBytes: number): Rou
     }))
     sendJson(response, 200, JSON.stringify(encodeModelStatus(versions)))
   }
-  const metadata = ({ response, params }: RouteContext) => {
+  const metadata = ({ response, params: given }: RouteContext) => {
+    const params = withLabel(given)
     const model = dataPlane.modelMetadata(params.model!, params.version)
     const signature = dataPlane.signature(params.model!, params.version)
-    sendJson(response, 200, JSON.stringify(encodeModelMetadata(model.name, params.version ?? model.versions[0]!, signature)))
+    sendJson(response, 200, JSON.stringify(encodeModelMetadata(model.name, model.versions[0]!, signature)))
   }
-  const predict = async ({ request, response, params }: RouteContext) => {
+  const predict = async ({ request, response, params: given }: RouteContext) => {
+    const params = withLabel(given)
     checkContentType(request, JSON_MEDIA_TYPES)
     const body = await readBody(request, maxBodyBytes)
     const { request: inferRequest, format } = decodePredictRequest(body, dataPlane.signature(params.model!, params.version))
@@ -54,5 +63,8 @@ export function tfservingRoutes(dataPlane: DataPlane, maxBodyBytes: number): Rou
     { method: 'GET', pattern: '/v1/models/{model}/versions/{version}/metadata', protocol: 'tfserving', handler: metadata },
     { method: 'POST', pattern: '/v1/models/{model}:predict', protocol: 'tfserving', handler: predict },
     { method: 'POST', pattern: '/v1/models/{model}/versions/{version}:predict', protocol: 'tfserving', handler: predict },
+    { method: 'GET', pattern: '/v1/models/{model}/labels/{label}', protocol: 'tfserving', handler: status },
+    { method: 'GET', pattern: '/v1/models/{model}/labels/{label}/metadata', protocol: 'tfserving', handler: metadata },
+    { method: 'POST', pattern: '/v1/models/{model}/labels/{label}:predict', protocol: 'tfserving', handler: predict },
   ]
 }
