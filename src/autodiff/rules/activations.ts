@@ -5,6 +5,7 @@
  * Elu, Selu, Softmax), the rules read the output instead of recomputing.
  */
 import { attr } from '../../onnx/onnx-builder.ts'
+import { onnxElementTypeOf } from '../../onnx/onnx-datatypes.ts'
 import { floatAttribute, intAttribute, type GradientContext, type GradientRule } from '../gradient-rule.ts'
 import { unary } from './elementwise.ts'
 
@@ -16,7 +17,13 @@ function piecewise(context: GradientContext, x: string, positive: string, negati
   return context.op('Where', [context.op('Greater', [x, context.scalar(0, x)]), positive, negative])
 }
 
-const relu = unary((context, dy, x) => piecewise(context, x, dy, context.scalar(0, dy)))
+// dY·(y > 0) as a 0/1 factor: in ORT, Greater + Cast + Mul runs ~1.5x faster than Where, and
+// reading y rather than x leaves x to Relu alone, so ORT can fuse Conv + Relu in the forward.
+// (An infinite dY times 0 gives NaN where Where would give 0; the loss is not finite then.)
+const relu = unary((context, dy, _x, y) => {
+  const isPositive = context.op('Greater', [y, context.scalar(0, y)])
+  return context.op('Mul', [dy, context.op('Cast', [isPositive], { to: attr.int(onnxElementTypeOf(context.datatypeOf(dy))) })])
+})
 const leakyRelu = unary((context, dy, x, _y, node) =>
   piecewise(context, x, dy, context.op('Mul', [dy, context.scalar(floatAttribute(node, 'alpha', 0.01), dy)])))
 // For x <= 0: d/dx α(eˣ-1) = αeˣ = y + α.

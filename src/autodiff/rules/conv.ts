@@ -2,16 +2,15 @@
  * @module autodiff/rules/conv
  * Gradient of Conv (any spatial rank, strides, pads/auto_pad, dilations, group):
  * dX is a ConvTranspose of dY with the same weights, given output_padding so that it has
- * exactly X's size; dW is a correlation of X with dY computed as a Conv over tensors with
- * batch and channel axes swapped (forward stride and dilation trade places); dB sums dY.
- *
- * Performance: the dW convolution uses dY as a large kernel, which ORT's CPU Conv runs far
- * slower than an im2col + Gemm formulation; that rewrite is a later optimisation, this one is
- * chosen because it is exact and short.
+ * exactly X's size; dB sums dY. dW is one GEMM per kernel tap (rules/conv-taps)
+ * where sizes are static and the Conv ungrouped; otherwise a correlation of X with dY
+ * computed as a Conv over tensors with batch and channel axes swapped (forward stride and
+ * dilation trade places), which is exact for every case but slow in ORT (dY is a huge kernel).
  */
 import { attr } from '../../onnx/onnx-builder.ts'
 import { leftoverRows, type WindowGeometry, windowGeometry } from '../conv-geometry.ts'
 import { intAttribute, intsAttribute, optionalInput, type GradientContext, type GradientRule } from '../gradient-rule.ts'
+import { tapWeightGradient } from './conv-taps.ts'
 
 const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i)
 
@@ -45,7 +44,7 @@ export function transposedConvolution(
 }
 
 /** dW[m, c, k] = Σ dY[n, m, o]·Xpad[n, c, o·s + k·d]: a Conv of Xᵀ with dYᵀ as the kernel. */
-function weightGradient(context: GradientContext, x: string, dy: string, geometry: WindowGeometry, group: number, channels: number): string {
+function correlationWeightGradient(context: GradientContext, x: string, dy: string, geometry: WindowGeometry, group: number, channels: number): string {
   const spatialRank = geometry.kernel.length
   const swap = [1, 0, ...range(2, spatialRank + 2)]
   let inputs = context.op('Transpose', [x], { perm: attr.ints(swap) }) // [C, N, S…]
@@ -87,7 +86,7 @@ const conv: GradientRule = {
     if (group > 1 && channels < 0 && context.needsGradient(1)) throw context.unsupported('grouped Conv needs a static channel count')
     return [
       context.needsGradient(0) ? transposedConvolution(context, dy!, w, geometry, group, x, spatial) : undefined,
-      context.needsGradient(1) ? weightGradient(context, x, dy!, geometry, group, channels) : undefined,
+      context.needsGradient(1) ? (tapWeightGradient(context, x, dy!, w, geometry, group) ?? correlationWeightGradient(context, x, dy!, geometry, group, channels)) : undefined,
       bias && context.needsGradient(2) ? context.op('ReduceSum', [dy!, context.int64s([0, ...range(2, spatial.length + 2)])], { keepdims: attr.int(0) }) : undefined,
     ]
   },

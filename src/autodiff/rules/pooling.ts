@@ -1,7 +1,8 @@
 /**
  * @module autodiff/rules/pooling
  * Gradients of MaxPool and AveragePool (GlobalAveragePool is with the reductions).
- * MaxPool: dY goes to the argmax of each window, read from the Indices output (flat over
+ * MaxPool: non-overlapping windows take the fast block path (rules/max-pool-blocks); in
+ * general dY goes to the argmax of each window, read from the Indices output (flat over
  * the whole tensor, storage_order 0), by a ScatterElements-add into zeros (opset 16+); a
  * second MaxPool recomputes the indices when the forward node does not output them.
  * AveragePool: dX is a depthwise ConvTranspose with a ones kernel of dY divided by each
@@ -13,11 +14,16 @@ import { floatTensor } from '../gradient-context.ts'
 import { leftoverRows, windowGeometry } from '../conv-geometry.ts'
 import { intAttribute, intsAttribute, type GradientContext, type GradientRule } from '../gradient-rule.ts'
 import { transposedConvolution } from './conv.ts'
+import { blockMaxPoolGradient } from './max-pool-blocks.ts'
 
 const maxPool: GradientRule = {
   differentiableInputs: [0],
   backward(node, [dy], context) {
     const x = node.inputs[0]!
+    const kernel = intsAttribute(node, 'kernel_shape')
+    const spatial = context.shapeOf(x)?.slice(2)
+    const blocks = kernel && spatial && blockMaxPoolGradient(context, x, node.outputs[0]!, dy!, windowGeometry(node, kernel, spatial))
+    if (blocks) return [blocks]
     const ownIndices = node.outputs[1] && intAttribute(node, 'storage_order', 0) === 0 ? node.outputs[1] : undefined
     const indices = ownIndices ?? context.ops('MaxPool', [x], 2, { ...node.attributes, storage_order: attr.int(0) })[1]!
     const flat = context.int64s([-1])

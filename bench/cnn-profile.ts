@@ -1,0 +1,149 @@
+/**
+ * @module bench/cnn-profile
+ * Training throughput of the seed CNN on 2,048 Fashion-MNIST samples with one ORT thread:
+ * `fit` times Trainer.fit (samples/s per epoch, accuracy), `time` repeats 64-step calls of
+ * the training graph (wall and CPU time: the machine may be shared), `profile` runs the compiled
+ * training graph standalone with ORT's profiler and prints the nodes that take the time.
+ *
+ *   node --import tsx bench/cnn-profile.ts [fit|time|profile|both] [epochs] [calls]
+ */
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import ort from 'onnxruntime-node'
+import { seedCnn } from '../src/nn/presets.ts'
+import { loadNamedDataset } from '../src/training/datasets/named-datasets.ts'
+import type { Dataset } from '../src/training/datasets/dataset.ts'
+import { FEED } from '../src/training/compile/training-graph.ts'
+import { compileModelTraining, parseCompileOptions } from '../src/training/trainer/compiled-model.ts'
+import { Trainer } from '../src/training/trainer/trainer.ts'
+
+const SAMPLES = 2048
+const BATCH = 32
+const STEPS = 64
+const config = parseCompileOptions({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] })
+
+async function loadSamples(): Promise<Dataset> {
+  const { train } = await loadNamedDataset('fashion-mnist', { download: false })
+  const x = Float32Array.from(train.x.subarray(0, SAMPLES * 784), (value) => value / 255)
+  return { ...train, x, y: train.y.subarray(0, SAMPLES) as Int32Array, count: SAMPLES }
+}
+
+async function runFit(data: Dataset, epochs: number): Promise<void> {
+  const trainer = new Trainer(seedCnn({ seed: 1 }), config)
+  const history = await trainer.fit(data, { epochs, batchSize: BATCH, stepsPerCall: STEPS })
+  for (const logs of history.epochs) {
+    console.log(`epoch ${logs.epoch}: ${logs.samplesPerSecond.toFixed(0)} samples/s, loss ${logs.loss.toFixed(4)}, accuracy ${logs.metrics.accuracy?.toFixed(4)}`)
+  }
+}
+
+interface ProfileEvent {
+  readonly cat: string
+  readonly name: string
+  readonly dur: number
+  readonly args?: { readonly op_name?: string }
+}
+
+async function runProfile(data: Dataset): Promise<void> {
+  const model = seedCnn({ seed: 1 })
+  const { graph, weights } = compileModelTraining(model, config)
+  const prefix = '/tmp/cnn-profile'
+  const session = await ort.InferenceSession.create(graph.bytes, {
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    enableProfiling: true,
+    profileFilePrefix: prefix,
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  })
+  const feeds: Record<string, ort.Tensor> = {
+    x: new ort.Tensor('float32', data.x.slice(0, STEPS * BATCH * 784), [STEPS, BATCH, 28, 28]),
+    y: new ort.Tensor('int64', BigInt64Array.from(data.y.subarray(0, STEPS * BATCH), BigInt), [STEPS, BATCH]),
+    learning_rates: new ort.Tensor('float32', new Float32Array(STEPS).fill(0.001), [STEPS]),
+    step: new ort.Tensor('float32', Float32Array.of(1), []),
+  }
+  for (const value of [...graph.parameters, ...graph.slots]) {
+    const weight = weights.get(value.name)
+    const data = weight ? model.getWeight(weight) : new Float32Array(value.shape.reduce((a, b) => a * b, 1))
+    feeds[`${FEED}${value.name}`] = new ort.Tensor('float32', data, value.shape as number[])
+  }
+  const calls = 3
+  const started = performance.now()
+  for (let call = 0; call < calls; call++) await session.run(feeds)
+  const seconds = (performance.now() - started) / 1000
+  console.log(`standalone (profiling on): ${((calls * STEPS * BATCH) / seconds).toFixed(0)} samples/s`)
+  session.endProfiling()
+  await session.release()
+  const file = readdirSync('/tmp')
+    .filter((name) => name.startsWith('cnn-profile_') && name.endsWith('.json'))
+    .map((name) => `/tmp/${name}`)
+    .sort()
+    .at(-1)!
+  const events = JSON.parse(readFileSync(file, 'utf8')) as ProfileEvent[]
+  rmSync(file)
+  const nodes = events.filter((event) => event.cat === 'Node' && event.name.endsWith('_kernel_time'))
+  const total = nodes.reduce((sum, event) => sum + event.dur, 0)
+  const byNode = new Map<string, { op: string; dur: number; count: number }>()
+  const byOp = new Map<string, number>()
+  for (const event of nodes) {
+    const name = event.name.replace(/_kernel_time$/, '')
+    const op = event.args?.op_name ?? '?'
+    const entry = byNode.get(name) ?? { op, dur: 0, count: 0 }
+    entry.dur += event.dur
+    entry.count++
+    byNode.set(name, entry)
+    byOp.set(op, (byOp.get(op) ?? 0) + event.dur)
+  }
+  const steps = calls * STEPS
+  console.log(`kernel time per step: ${(total / steps / 1000).toFixed(2)} ms (${byNode.size} nodes)`)
+  console.log('top ops:')
+  for (const [op, dur] of [...byOp].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${op.padEnd(28)} ${(dur / steps / 1000).toFixed(3)} ms/step ${((100 * dur) / total).toFixed(1)}%`)
+  console.log('top nodes:')
+  for (const [name, entry] of [...byNode].sort((a, b) => b[1].dur - a[1].dur).slice(0, Number(process.env.TOP ?? 25))) {
+    console.log(`  ${((100 * entry.dur) / total).toFixed(1).padStart(5)}% ${(entry.dur / steps / 1000).toFixed(3)} ms/step ${entry.op.padEnd(20)} ${name}`)
+  }
+}
+
+/** Best and median samples/s over repeated 64-step calls, by wall time and by this process's CPU time. */
+async function runTiming(data: Dataset, calls: number): Promise<void> {
+  const model = seedCnn({ seed: 1 })
+  const { graph, weights } = compileModelTraining(model, config)
+  const session = await ort.InferenceSession.create(graph.bytes, {
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  })
+  const feeds: Record<string, ort.Tensor> = {
+    x: new ort.Tensor('float32', data.x.slice(0, STEPS * BATCH * 784), [STEPS, BATCH, 28, 28]),
+    y: new ort.Tensor('int64', BigInt64Array.from(data.y.subarray(0, STEPS * BATCH), BigInt), [STEPS, BATCH]),
+    learning_rates: new ort.Tensor('float32', new Float32Array(STEPS).fill(0.001), [STEPS]),
+    step: new ort.Tensor('float32', Float32Array.of(1), []),
+  }
+  for (const value of [...graph.parameters, ...graph.slots]) {
+    const weight = weights.get(value.name)
+    feeds[`${FEED}${value.name}`] = new ort.Tensor('float32', weight ? model.getWeight(weight) : new Float32Array(value.shape.reduce((a, b) => a * b, 1)), value.shape as number[])
+  }
+  await session.run(feeds)
+  const wall: number[] = []
+  const cpu: number[] = []
+  for (let call = 0; call < calls; call++) {
+    const started = performance.now()
+    const usage = process.cpuUsage()
+    await session.run(feeds)
+    const used = process.cpuUsage(usage)
+    wall.push((STEPS * BATCH) / ((performance.now() - started) / 1000))
+    cpu.push((STEPS * BATCH) / ((used.user + used.system) / 1e6))
+  }
+  await session.release()
+  const describe = (rates: number[]) => {
+    const sorted = [...rates].sort((a, b) => b - a)
+    return `best ${sorted[0]!.toFixed(0)}, median ${sorted[sorted.length >> 1]!.toFixed(0)}`
+  }
+  console.log(`standalone ${calls}x${STEPS} steps: wall ${describe(wall)} samples/s; cpu-time ${describe(cpu)} samples/s`)
+}
+
+const mode = process.argv[2] ?? 'both'
+const epochs = Number(process.argv[3] ?? 3)
+const data = await loadSamples()
+if (mode === 'fit' || mode === 'both') await runFit(data, epochs)
+if (mode === 'time' || mode === 'both') await runTiming(data, Number(process.argv[4] ?? 6))
+if (mode === 'profile' || mode === 'both') await runProfile(data)
