@@ -33,6 +33,9 @@ export const LAYER_RANKS: Readonly<Record<string, number>> = Object.freeze({
   training: 4,
   optimize: 4,
   convert: 4,
+  // The control plane (registry-backed model management, training jobs) uses the registry,
+  // artifacts, runtime and training; the server's adapters use it.
+  control: 4.5,
   server: 5,
   client: 5,
   cli: 6,
