@@ -25,7 +25,7 @@ import {
 test('LAYER_RANKS is the agreed table', () => {
   assert.deepEqual(LAYER_RANKS, {
     core: 0, onnx: 1, config: 1, registry: 2, artifacts: 2, runtime: 2, autodiff: 2,
-    nn: 3, inference: 3, training: 4, optimize: 4, convert: 4, server: 5, client: 5, cli: 6,
+    nn: 3, inference: 3, training: 4, optimize: 4, convert: 4, control: 4.5, server: 5, client: 5, cli: 6,
   })
 })
 
