@@ -30,6 +30,7 @@ export class KyselyModelStore implements ModelStore {
       labels: JSON.stringify(checkLabels(model.labels ?? {})),
       owner: model.owner ?? null,
       visibility,
+      serving_config: model.servingConfig == null ? null : JSON.stringify(model.servingConfig),
       last_version: 0,
       created_at: now,
       updated_at: now,
@@ -73,6 +74,7 @@ export class KyselyModelStore implements ModelStore {
         ...(patch.labels !== undefined && { labels: JSON.stringify(checkLabels(patch.labels)) }),
         ...(patch.owner !== undefined && { owner: patch.owner }),
         ...(patch.visibility !== undefined && { visibility: patch.visibility }),
+        ...(patch.servingConfig !== undefined && { serving_config: patch.servingConfig === null ? null : JSON.stringify(patch.servingConfig) }),
         updated_at: this.#ctx.now(),
       })
       .where('name', '=', name)
@@ -116,6 +118,7 @@ function toModelRecord(row: Selectable<ModelsTable>): ModelRecord {
     labels: JSON.parse(row.labels) as Record<string, string>,
     owner: row.owner,
     visibility: row.visibility as ModelRecord['visibility'],
+    servingConfig: row.serving_config == null ? null : (JSON.parse(row.serving_config) as Record<string, unknown>),
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
   }

@@ -7,7 +7,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely'
 import { InvalidArgumentError, ModelNotFoundError } from '../core/errors.ts'
 import type { ModelSignature } from '../onnx/onnx-signature.ts'
-import { RegistryPreconditionError, VersionNotFoundError } from './registry-errors.ts'
+import { RegistryConflictError, RegistryPreconditionError, VersionNotFoundError } from './registry-errors.ts'
 import { constraintViolationOf, toDate } from './registry-columns.ts'
 import type { RegistryContext } from './registry-context.ts'
 import { assertOneOf, assertVersionNumber } from './registry-names.ts'
@@ -37,13 +37,19 @@ export class KyselyVersionStore implements VersionStore {
     if (input.artifact !== undefined) checkArtifact(input.artifact)
     const now = this.#ctx.now()
     return this.#ctx.db.transaction().execute(async (trx) => {
+      const wanted = input.number
+      if (wanted !== undefined && (!Number.isInteger(wanted) || wanted < 1)) throw new InvalidArgumentError(`version number must be a positive integer, got ${wanted}`)
       const allocated = await trx
         .updateTable('models')
-        .set((eb) => ({ last_version: eb('last_version', '+', 1) }))
+        .set((eb) => ({ last_version: wanted === undefined ? eb('last_version', '+', 1) : wanted }))
         .where('name', '=', model)
+        .$if(wanted !== undefined, (query) => query.where('last_version', '<', wanted!))
         .returning('last_version')
         .executeTakeFirst()
-      if (allocated === undefined) throw new ModelNotFoundError(model)
+      if (allocated === undefined) {
+        await this.#assertModel(trx, model)
+        throw new RegistryConflictError(`version ${wanted} of model '${model}' exists or existed; a given number must be above every earlier one`)
+      }
       const row: Selectable<ModelVersionsTable> = {
         model,
         version: allocated.last_version,

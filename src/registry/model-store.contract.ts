@@ -14,7 +14,7 @@ export function modelStoreContract(fx: ContractFixture): void {
       const name = fx.unique('resnet')
       const created = await fx.store.models.create({ name })
       assert.deepEqual(created, {
-        name, description: '', task: null, labels: {}, owner: null, visibility: 'private',
+        name, description: '', task: null, labels: {}, owner: null, visibility: 'private', servingConfig: null,
         createdAt: new Date(fx.now()), updatedAt: new Date(fx.now()),
       })
       assert.deepEqual(await fx.store.models.get(name), created)
@@ -22,10 +22,16 @@ export function modelStoreContract(fx: ContractFixture): void {
 
     it('keeps every field it is given', async () => {
       const name = fx.unique('bert')
-      const input = { name, description: 'sentiment', task: 'text-classification', labels: { team: 'nlp' }, owner: 'alice', visibility: 'public' as const }
+      const input = { name, description: 'sentiment', task: 'text-classification', labels: { team: 'nlp' }, owner: 'alice', visibility: 'public' as const, servingConfig: { max_batch_size: 8, dynamic_batching: {} } }
       assert.deepEqual(await fx.store.models.get((await fx.store.models.create(input)).name), {
         ...input, createdAt: new Date(fx.now()), updatedAt: new Date(fx.now()),
       })
+    })
+
+    it('updates and clears the serving configuration', async () => {
+      const name = await fx.newModel()
+      assert.deepEqual((await fx.store.models.update(name, { servingConfig: { max_batch_size: 4 } })).servingConfig, { max_batch_size: 4 })
+      assert.equal((await fx.store.models.update(name, { servingConfig: null })).servingConfig, null)
     })
 
     it('refuses a duplicate name with ALREADY_EXISTS', async () => {

@@ -19,6 +19,8 @@ export interface ModelRecord {
   readonly labels: Readonly<Record<string, string>>
   readonly owner: string | null
   readonly visibility: Visibility
+  /** How the model is served: Triton's config.json as an object (max_batch_size, dynamic_batching, …); null for defaults. */
+  readonly servingConfig: Readonly<Record<string, unknown>> | null
   readonly createdAt: Date
   readonly updatedAt: Date
 }
@@ -31,6 +33,7 @@ export interface NewModel {
   readonly owner?: string | null
   /** Defaults to 'private'. */
   readonly visibility?: Visibility
+  readonly servingConfig?: Readonly<Record<string, unknown>> | null
 }
 
 /** Fields to change; absent ones keep their value. */
@@ -40,6 +43,7 @@ export interface ModelPatch {
   readonly labels?: Readonly<Record<string, string>>
   readonly owner?: string | null
   readonly visibility?: Visibility
+  readonly servingConfig?: Readonly<Record<string, unknown>> | null
 }
 
 export interface ModelFilter {

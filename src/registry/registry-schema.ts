@@ -22,6 +22,8 @@ export interface ModelsTable {
   visibility: string
   /** The highest version number ever allocated; never goes down. */
   last_version: number
+  /** Triton config.json as JSON text; null: defaults. */
+  serving_config: string | null
   created_at: Int8
   updated_at: Int8
 }

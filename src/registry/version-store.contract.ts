@@ -35,6 +35,16 @@ export function versionStoreContract(fx: ContractFixture): void {
       assert.deepEqual([third.version, third.artifact, third.signature, third.metrics], [3, null, null, {}])
     })
 
+    it('takes a given number above every earlier one, and refuses one that exists or existed', async () => {
+      const model = await fx.newModel()
+      assert.equal((await fx.store.versions.create(model, { number: 3 })).version, 3)
+      assert.equal((await fx.store.versions.create(model)).version, 4, 'numbering continues after a given number')
+      await rejectsWith(fx.store.versions.create(model, { number: 2 }), 'ALREADY_EXISTS')
+      await rejectsWith(fx.store.versions.create(model, { number: 4 }), 'ALREADY_EXISTS')
+      await rejectsWith(fx.store.versions.create('no-such-model', { number: 1 }), 'NOT_FOUND', ModelNotFoundError)
+      await rejectsWith(fx.store.versions.create(model, { number: 0 }), 'INVALID_ARGUMENT')
+    })
+
     it('gives 20 concurrent creates the numbers 1 to 20', async () => {
       const model = await fx.newModel()
       const created = await Promise.all(Array.from({ length: 20 }, () => fx.store.versions.create(model)))

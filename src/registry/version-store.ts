@@ -35,6 +35,11 @@ export interface VersionRecord {
 }
 
 export interface NewVersion {
+  /**
+   * A given number instead of the next one (importing a Triton folder keeps its numbers). It
+   * must be above every number the model ever had: numbers are never reused.
+   */
+  readonly number?: number
   readonly artifact?: ArtifactRef
   readonly signature?: ModelSignature
   readonly metrics?: Readonly<Record<string, number>>
