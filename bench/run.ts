@@ -1,6 +1,7 @@
 /**
  * @module bench/run
- * Entry point of `npm run bench [suite…] [--markdown]`. Suites: `rest`, `grpc` (default: all).
+ * Entry point of `npm run bench [suite…] [--markdown]`. Suites: `rest`, `grpc` (default: both)
+ * and `training`, `cnn` (only when named: minutes each; knobs in training-suite.ts, cnn-suite.ts).
  * Environment: BENCH_SECONDS (measured seconds per point, default 4), BENCH_WARMUP (default
  * 1), BENCH_ROUNDS (repeat the matrix, report the median round, default 1),
  * BENCH_CONCURRENCY (default "1,16,64"), BENCH_ONLY (comma-separated parts of target names,
@@ -12,15 +13,26 @@ import { createRequire } from 'node:module'
 import { formatErrors, formatPoints, formatRatios, type ReportFormat } from './report.ts'
 import { REST_RATIOS, runRestSuite, type SuiteOptions } from './rest-suite.ts'
 import { GRPC_RATIOS, runGrpcSuite } from './grpc-suite.ts'
+import { formatTrainingReport } from './training-report.ts'
+import { runTrainingSuite, trainingOptionsFromEnv } from './training-suite.ts'
+import { runCnnReport } from './cnn-report.ts'
 
 const SUITES = { rest: { run: runRestSuite, ratios: REST_RATIOS }, grpc: { run: runGrpcSuite, ratios: GRPC_RATIOS } } as const
+/** Suites with their own report, run only when named. */
+const REPORT_SUITES = {
+  training: async (reportFormat: ReportFormat) => formatTrainingReport(await runTrainingSuite(trainingOptionsFromEnv()), reportFormat),
+  cnn: runCnnReport, // scheduling targets on the seed CNN; knobs in cnn-suite.ts
+} as const
 type SuiteName = keyof typeof SUITES
+type ReportSuiteName = keyof typeof REPORT_SUITES
 
 const args = process.argv.slice(2)
 const format: ReportFormat = args.includes('--markdown') ? 'markdown' : 'text'
 const named = args.filter((arg) => !arg.startsWith('--'))
-for (const name of named) if (!(name in SUITES)) throw new Error(`unknown suite '${name}'; suites: ${Object.keys(SUITES).join(', ')}`)
-const suites = (named.length > 0 ? named : Object.keys(SUITES)) as SuiteName[]
+const known = [...Object.keys(SUITES), ...Object.keys(REPORT_SUITES)]
+for (const name of named) if (!known.includes(name)) throw new Error(`unknown suite '${name}'; suites: ${known.join(', ')}`)
+const suites = (named.length > 0 ? named.filter((name) => name in SUITES) : Object.keys(SUITES)) as SuiteName[]
+const reportSuites = named.filter((name) => name in REPORT_SUITES) as ReportSuiteName[]
 
 const options: SuiteOptions = {
   concurrencies: (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number),
@@ -36,7 +48,7 @@ const ortVersion = (createRequire(import.meta.url)('onnxruntime-node/package.jso
 console.log(
   `node ${process.version}, onnxruntime-node ${ortVersion}, ${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'}, ` +
     `load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}; ` +
-    `${options.warmupSeconds} s warm-up + ${options.seconds} s per point, ${options.rounds} round(s)`,
+    (suites.length > 0 ? `${options.warmupSeconds} s warm-up + ${options.seconds} s per point, ${options.rounds} round(s)` : ''),
 )
 
 let failed = false
@@ -53,5 +65,11 @@ for (const name of suites) {
     console.log(`\n${errors}`)
     failed = true
   }
+}
+for (const name of reportSuites) {
+  console.error(`suite ${name}…`)
+  const report = await REPORT_SUITES[name](format)
+  console.log(`\n${format === 'markdown' ? `#### ${name}` : `== ${name} ==`}\n`)
+  console.log(report)
 }
 process.exitCode = failed ? 1 : 0

@@ -6,14 +6,15 @@
  * the file named by the second argument first. Stops (draining) on SIGTERM.
  */
 import { writeFileSync } from 'node:fs'
-import { defaultConfig, type MaasConfig } from '../src/config/config.ts'
+import type { MaasConfig } from '../src/config/config.ts'
+import { benchServerConfig } from './bench-server-config.ts'
 import { createLogger } from '../src/server/logger.ts'
 import { MaasServer } from '../src/server/maas-server.ts'
 
 const [modelRepository, grpcPortFile] = process.argv.slice(2)
 if (!modelRepository || !grpcPortFile) throw new Error('usage: serve-grpc-child.ts <model-repository> <grpc-port-file>')
-const config: MaasConfig = { ...defaultConfig(), modelRepository, httpPort: 0, grpcPort: 0, logLevel: 'silent', shutdownTimeoutMs: 2_000 }
-const server = new MaasServer(config, createLogger('silent'))
+const config: MaasConfig = benchServerConfig(modelRepository)
+const server = await MaasServer.create(config, createLogger('silent'))
 const { http, grpcPort, models } = await server.start()
 const failed = models.filter((model) => model.state !== 'READY')
 if (failed.length > 0) throw new Error(`models not ready: ${JSON.stringify(failed)}`)

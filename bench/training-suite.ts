@@ -1,0 +1,180 @@
+/**
+ * @module bench/training-suite
+ * The `training` suite: the seed recipes (MLP, small CNN) on Fashion-MNIST, trained by the
+ * maas Trainer (onnxruntime-node, one intra-op thread, default stepsPerCall), with two
+ * baselines from the same run: @tensorflow/tfjs on its wasm backend in this process, and
+ * PyTorch (bench/pytorch/train_fashion_mnist.py, one thread, OpenBLAS) as a child process
+ * run afterwards. Reports samples/s over the training epochs, test accuracy after them,
+ * achieved GFLOP/s (≈ 6 × forward MACs per sample) against ORT's own single-thread rate on
+ * a 1024³ MatMul measured first, and the Loop's effect (stepsPerCall 1 vs 64) on the MLP.
+ *
+ * Environment: BENCH_EPOCHS (5), BENCH_SAMPLES (training samples, 0 = all 60,000),
+ * BENCH_CNN_EPOCHS / BENCH_CNN_SAMPLES (the CNN's, default: the same), BENCH_BATCHES
+ * ("32,128"), BENCH_MODELS ("mlp,cnn"), BENCH_LOOP_EPOCHS (1; 0 skips the stepsPerCall
+ * comparison), BENCH_TFJS_EPOCHS (TF.js wasm's epochs on the MLP, default BENCH_EPOCHS: it is
+ * ~10× slower), BENCH_TFJS_CPU_CNN_SAMPLES (0: when > 0, TF.js 'cpu' trains the CNN for one
+ * epoch on this many samples, scored on 1,000 test images, as wasm cannot; very slow), BENCH_PYTHON (python3 with torch; default
+ * /usr/bin/python3; "" skips PyTorch), BENCH_PYTORCH_MKLDNN ("both": the CNN once with
+ * oneDNN convolutions, PyTorch's default, and once through im2col + OpenBLAS; "on"; "off").
+ */
+import { seedCnn, seedMlp, type Model } from '../src/nn/index.ts'
+import type { Dataset } from '../src/training/datasets/dataset.ts'
+import { loadNamedDataset } from '../src/training/datasets/named-datasets.ts'
+import { normalize, sliceRows } from '../src/training/datasets/transforms.ts'
+import { parseCompileOptions } from '../src/training/trainer/compiled-model.ts'
+import { DEFAULT_STEPS_PER_CALL, Trainer } from '../src/training/trainer/trainer.ts'
+import { measureOrtGemm, trainingFlopsPerSample } from './training-flops.ts'
+import { runPytorch, type PytorchEnv, type PytorchResult } from './training-pytorch.ts'
+import { tfjsUnsupported, trainTfjs, type RecipeName } from './training-tfjs.ts'
+
+export interface TrainingSuiteOptions {
+  readonly epochs: number
+  readonly samples: number
+  readonly cnnEpochs: number
+  readonly cnnSamples: number
+  readonly batches: readonly number[]
+  readonly models: readonly RecipeName[]
+  readonly loopEpochs: number
+  readonly tfjsEpochs: number
+  readonly tfjsCpuCnnSamples: number
+  readonly python: string
+  readonly pytorchMkldnn: 'on' | 'off' | 'both'
+}
+
+/** Reads the suite's knobs from the environment (the only place it does). */
+export function trainingOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): TrainingSuiteOptions {
+  const number = (name: string, fallback: number) => (env[name] === undefined || env[name] === '' ? fallback : Number(env[name]))
+  const epochs = number('BENCH_EPOCHS', 5)
+  const samples = number('BENCH_SAMPLES', 0)
+  const mkldnn = env.BENCH_PYTORCH_MKLDNN ?? 'both'
+  if (mkldnn !== 'on' && mkldnn !== 'off' && mkldnn !== 'both') throw new Error(`BENCH_PYTORCH_MKLDNN must be on, off or both, not '${mkldnn}'`)
+  const models = (env.BENCH_MODELS ?? 'mlp,cnn').split(',').filter(Boolean)
+  for (const model of models) if (model !== 'mlp' && model !== 'cnn') throw new Error(`BENCH_MODELS: unknown recipe '${model}' (mlp, cnn)`)
+  return {
+    epochs,
+    samples,
+    cnnEpochs: number('BENCH_CNN_EPOCHS', epochs),
+    cnnSamples: number('BENCH_CNN_SAMPLES', samples),
+    batches: (env.BENCH_BATCHES ?? '32,128').split(',').map(Number),
+    models: models as RecipeName[],
+    loopEpochs: number('BENCH_LOOP_EPOCHS', 1),
+    tfjsEpochs: number('BENCH_TFJS_EPOCHS', epochs),
+    tfjsCpuCnnSamples: number('BENCH_TFJS_CPU_CNN_SAMPLES', 0),
+    python: env.BENCH_PYTHON ?? '/usr/bin/python3',
+    pytorchMkldnn: mkldnn,
+  }
+}
+
+/** One measured (or unmeasurable) cell. */
+export interface TrainingRow {
+  readonly recipe: RecipeName
+  readonly batch: number
+  readonly framework: string
+  readonly epochs: number
+  readonly samples: number
+  readonly samplesPerSecond?: number
+  readonly gflops?: number
+  readonly testAccuracy?: number
+  /** Why there is no number. */
+  readonly unavailable?: string
+}
+
+export interface TrainingReport {
+  readonly options: TrainingSuiteOptions
+  readonly ortGemmGflops: number
+  readonly flopsPerSample: Readonly<Record<RecipeName, number>>
+  readonly rows: readonly TrainingRow[]
+  readonly loop: readonly { readonly stepsPerCall: number; readonly samplesPerSecond: number; readonly epochs: number; readonly samples: number }[]
+  readonly pytorch?: PytorchEnv
+  readonly pytorchError?: string
+}
+
+export const MAAS = 'maas (ORT)'
+export const TFJS_WASM = 'TF.js wasm'
+export const TFJS_CPU = 'TF.js cpu, subset'
+export const PYTORCH = 'PyTorch'
+export const PYTORCH_BLAS_CONV = 'PyTorch, conv via OpenBLAS'
+
+const RECIPES: Readonly<Record<RecipeName, () => Model>> = { mlp: seedMlp, cnn: seedCnn }
+const COMPILE = { optimizer: { name: 'adam', learningRate: 1e-3 }, loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] }
+
+export async function runTrainingSuite(options: TrainingSuiteOptions, log: (line: string) => void = (line) => console.error(line)): Promise<TrainingReport> {
+  const split = await loadNamedDataset('fashion-mnist', { download: false })
+  const fullTrain = normalize(split.train, { scale: 1 / 255 })
+  const test = normalize(split.test, { scale: 1 / 255 })
+  const subset = (count: number): Dataset => (count > 0 && count < fullTrain.count ? sliceRows(fullTrain, 0, count) : fullTrain)
+  const plan = (recipe: RecipeName) => (recipe === 'cnn' ? { epochs: options.cnnEpochs, train: subset(options.cnnSamples) } : { epochs: options.epochs, train: subset(options.samples) })
+
+  const ortGemmGflops = await measureOrtGemm()
+  log(`ORT 1024³ MatMul, 1 thread: ${ortGemmGflops.toFixed(1)} GFLOP/s`)
+  const flopsPerSample = { mlp: trainingFlopsPerSample(seedMlp()), cnn: trainingFlopsPerSample(seedCnn()) }
+  const rows: TrainingRow[] = []
+  const measured = (recipe: RecipeName, batch: number, framework: string, epochs: number, samples: number, samplesPerSecond: number, testAccuracy: number): TrainingRow => {
+    const row = { recipe, batch, framework, epochs, samples, samplesPerSecond, testAccuracy, gflops: (samplesPerSecond * flopsPerSample[recipe]) / 1e9 }
+    log(`  ${recipe} b=${batch} ${framework}: ${samplesPerSecond.toFixed(0)} samples/s, test accuracy ${testAccuracy.toFixed(4)} (${epochs} epochs × ${samples})`)
+    return row
+  }
+
+  for (const recipe of options.models) {
+    const { epochs, train } = plan(recipe)
+    for (const batch of options.batches) {
+      const model = RECIPES[recipe]()
+      const trainer = new Trainer(model, parseCompileOptions(COMPILE))
+      const twinStart = RECIPES[recipe]()
+      const history = await trainer.fit(train, { epochs, batchSize: batch, intraOpThreads: 1 })
+      const seconds = history.epochs.reduce((sum, logs) => sum + logs.seconds, 0)
+      const accuracy = (await trainer.evaluate(test)).metrics.accuracy!
+      rows.push(measured(recipe, batch, MAAS, epochs, train.count, (train.count * epochs) / seconds, accuracy))
+
+      const unsupported = tfjsUnsupported(recipe, 'wasm')
+      if (unsupported) rows.push({ recipe, batch, framework: TFJS_WASM, epochs, samples: train.count, unavailable: unsupported })
+      else {
+        const result = await trainTfjs(recipe, twinStart, 'wasm', train, test, { epochs: options.tfjsEpochs, batchSize: batch })
+        rows.push(measured(recipe, batch, TFJS_WASM, options.tfjsEpochs, train.count, result.samplesPerSecond, result.testAccuracy))
+      }
+      if (recipe === 'cnn' && options.tfjsCpuCnnSamples > 0) {
+        // Pure-JS convolutions: train on a small subset and score on the first 1,000 test images.
+        const small = subset(options.tfjsCpuCnnSamples)
+        const result = await trainTfjs(recipe, twinStart, 'cpu', small, sliceRows(test, 0, 1000), { epochs: 1, batchSize: batch })
+        rows.push(measured(recipe, batch, TFJS_CPU, 1, small.count, result.samplesPerSecond, result.testAccuracy))
+      }
+    }
+  }
+
+  const loop: TrainingReport['loop'][number][] = []
+  if (options.loopEpochs > 0 && options.models.includes('mlp')) {
+    const train = subset(options.samples)
+    for (const stepsPerCall of [1, DEFAULT_STEPS_PER_CALL]) {
+      const history = await new Trainer(seedMlp(), parseCompileOptions(COMPILE)).fit(train, { epochs: options.loopEpochs, batchSize: 32, stepsPerCall, intraOpThreads: 1 })
+      const seconds = history.epochs.reduce((sum, logs) => sum + logs.seconds, 0)
+      loop.push({ stepsPerCall, samplesPerSecond: (train.count * options.loopEpochs) / seconds, epochs: options.loopEpochs, samples: train.count })
+      log(`  mlp b=32 stepsPerCall ${stepsPerCall}: ${loop.at(-1)!.samplesPerSecond.toFixed(0)} samples/s`)
+    }
+  }
+
+  let pytorch: PytorchEnv | undefined
+  let pytorchError: string | undefined
+  if (options.python) {
+    try {
+      const base = { python: options.python, batches: options.batches, epochs: options.epochs, samples: options.samples, cnnEpochs: options.cnnEpochs, cnnSamples: options.cnnSamples }
+      const fromPytorch = (result: PytorchResult, framework: string) =>
+        measured(result.model, result.batch, framework, result.epochs, result.samples, result.samples_per_second, result.test_accuracy)
+      const onLine = (line: string) => log(`  [pytorch] ${line}`)
+      if (options.pytorchMkldnn !== 'off') {
+        const run = await runPytorch({ ...base, models: options.models, mkldnn: true }, onLine)
+        pytorch = run.env
+        for (const result of run.results) rows.push(fromPytorch(result, result.model === 'cnn' && options.pytorchMkldnn === 'both' ? `${PYTORCH}, conv via oneDNN` : PYTORCH))
+      }
+      const blasModels = options.pytorchMkldnn === 'off' ? options.models : options.pytorchMkldnn === 'both' ? options.models.filter((model) => model === 'cnn') : []
+      if (blasModels.length > 0) {
+        const run = await runPytorch({ ...base, models: blasModels, mkldnn: false }, onLine)
+        pytorch ??= run.env
+        for (const result of run.results) rows.push(fromPytorch(result, result.model === 'cnn' ? PYTORCH_BLAS_CONV : PYTORCH))
+      }
+    } catch (error) {
+      pytorchError = (error as Error).message
+      log(`  PyTorch baseline unavailable: ${pytorchError}`)
+    }
+  }
+  return { options, ortGemmGflops, flopsPerSample, rows, loop, ...(pytorch ? { pytorch } : {}), ...(pytorchError ? { pytorchError } : {}) }
+}
