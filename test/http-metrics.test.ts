@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { after, before, test } from 'node:test'
 import { defaultConfig } from '../src/config/config.ts'
 import { createLogger } from '../src/server/logger.ts'
@@ -43,7 +46,11 @@ test('counts inference requests by model, version and outcome, with latency hist
 })
 
 test('process metrics are exported when enabled', async () => {
-  const withProcess = new MaasServer({ ...defaultConfig(), modelRepository: server.repository, httpPort: 0 }, createLogger('silent'))
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'maas-data-'))
+  const withProcess = await MaasServer.create(
+    { ...defaultConfig(), modelRepository: server.repository, dataDir, registryUrl: path.join(dataDir, 'registry.sqlite'), artifactsDir: path.join(dataDir, 'artifacts'), httpPort: 0, grpcPort: 0 },
+    createLogger('silent'),
+  )
   const { http } = await withProcess.start()
   try {
     const text = await (await fetch(`http://127.0.0.1:${http.port}/metrics`)).text()
@@ -51,5 +58,6 @@ test('process metrics are exported when enabled', async () => {
     assert.match(text, /nodejs_eventloop_lag_seconds/)
   } finally {
     await withProcess.stop()
+    rmSync(dataDir, { recursive: true, force: true })
   }
 })

@@ -37,7 +37,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   const config = loadConfig({ flags })
   const logger = createLogger(config.logLevel)
   mkdirSync(config.dataDir, { recursive: true })
-  const server = new MaasServer(config, logger)
+  const server = await MaasServer.create(config, logger)
   let started
   try {
     started = await server.start()

@@ -39,6 +39,8 @@ const OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const
 export const CONFIG_FIELDS: readonly ConfigField[] = [
   { name: 'modelRepository', env: 'MAAS_MODEL_REPOSITORY', flag: 'model-repository', kind: 'path', expected: 'a directory path', parse: nonEmptyString, description: 'Triton-style model repository to serve' },
   { name: 'dataDir', env: 'MAAS_DATA_DIR', flag: 'data-dir', kind: 'path', expected: 'a directory path', parse: nonEmptyString, description: 'directory for server state' },
+  { name: 'registryUrl', env: 'MAAS_REGISTRY_URL', flag: 'registry-url', kind: 'value', expected: 'a postgres:// URL, sqlite:PATH or a file path', parse: nonEmptyString, description: 'model registry database (default: <data dir>/registry.sqlite)' },
+  { name: 'artifactsDir', env: 'MAAS_ARTIFACTS_DIR', flag: 'artifacts-dir', kind: 'path', expected: 'a directory path', parse: nonEmptyString, description: 'model file store (default: <data dir>/artifacts)' },
   { name: 'host', env: 'MAAS_HOST', flag: 'host', kind: 'value', expected: 'a host name or address', parse: nonEmptyString, description: 'address to listen on' },
   { name: 'httpPort', env: 'MAAS_HTTP_PORT', flag: 'http-port', kind: 'value', expected: 'an integer from 0 to 65535', parse: integerIn(0, 65535), description: 'HTTP port (0 picks a free one)' },
   { name: 'grpcPort', env: 'MAAS_GRPC_PORT', flag: 'grpc-port', kind: 'value', expected: 'an integer from 0 to 65535', parse: integerIn(0, 65535), description: 'gRPC port (0 picks a free one)' },

@@ -21,8 +21,13 @@ export interface EngineDefaults {
 }
 
 export interface MaasConfig {
+  /** A Triton-layout folder imported into the registry (and re-read on each load); may not exist. */
   readonly modelRepository: string
   readonly dataDir: string
+  /** `sqlite:PATH`, a file path, or a `postgres://` URL; default `<dataDir>/registry.sqlite`. */
+  readonly registryUrl: string
+  /** Content-addressed model files; default `<dataDir>/artifacts`. */
+  readonly artifactsDir: string
   readonly host: string
   readonly httpPort: number
   readonly grpcPort: number
@@ -53,6 +58,8 @@ export function defaultConfig(cwd = process.cwd()): MaasConfig {
   return {
     modelRepository: path.resolve(cwd, 'model-repository'),
     dataDir: path.resolve(cwd, 'data'),
+    registryUrl: path.resolve(cwd, 'data', 'registry.sqlite'),
+    artifactsDir: path.resolve(cwd, 'data', 'artifacts'),
     host: '127.0.0.1',
     httpPort: 8000,
     grpcPort: 8001,
@@ -89,6 +96,10 @@ export function loadConfig({ flags = {}, env = process.env, cwd = process.cwd() 
     if (key === 'config' || value === undefined) continue
     values[key] = parseField(fieldNamed(key, 'command line'), value, { kind: 'flag' }, cwd)
   }
+  // The registry and the artifacts live in the data directory unless placed elsewhere.
+  const dataDir = (values.dataDir as string | undefined) ?? defaultConfig(cwd).dataDir
+  values.registryUrl ??= path.join(dataDir, 'registry.sqlite')
+  values.artifactsDir ??= path.join(dataDir, 'artifacts')
   return freezeConfig(applyValues(defaultConfig(cwd), values))
 }
 

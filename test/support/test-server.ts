@@ -2,7 +2,9 @@
  * Starts a real maas server on 127.0.0.1 port 0 over a fixture repository, for integration
  * tests; `close()` stops it and removes the folder.
  */
-import { rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { defaultConfig, type MaasConfig } from '../../src/config/config.ts'
 import { createLogger } from '../../src/server/logger.ts'
 import { MaasServer } from '../../src/server/maas-server.ts'
@@ -18,8 +20,19 @@ export interface TestServer {
 }
 
 export async function startTestServer(overrides: Partial<MaasConfig> = {}, repository = createFixtureRepository()): Promise<TestServer> {
-  const config: MaasConfig = { ...defaultConfig(), modelRepository: repository, httpPort: 0, grpcPort: 0, logLevel: 'silent', ...overrides }
-  const server = new MaasServer(config, createLogger(config.logLevel), { processMetrics: false })
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'maas-data-'))
+  const config: MaasConfig = {
+    ...defaultConfig(),
+    modelRepository: repository,
+    dataDir,
+    registryUrl: path.join(dataDir, 'registry.sqlite'),
+    artifactsDir: path.join(dataDir, 'artifacts'),
+    httpPort: 0,
+    grpcPort: 0,
+    logLevel: 'silent',
+    ...overrides,
+  }
+  const server = await MaasServer.create(config, createLogger(config.logLevel), { processMetrics: false })
   const { http, grpcPort } = await server.start()
   return {
     url: `http://127.0.0.1:${http.port}`,
@@ -29,6 +42,7 @@ export async function startTestServer(overrides: Partial<MaasConfig> = {}, repos
     close: async () => {
       await server.stop()
       rmSync(repository, { recursive: true, force: true })
+      rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }
