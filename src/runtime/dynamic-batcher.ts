@@ -88,6 +88,7 @@ export class DynamicBatcher implements Scheduler {
   readonly #idle: number[]
   #executing = 0
   #delayTimer: { readonly handle: unknown; readonly due: number } | undefined
+  #schedulePending = false
   #drained: { readonly promise: Promise<void>; readonly resolve: () => void } | undefined
 
   constructor(options: DynamicBatcherOptions, executors: readonly InstanceExecutor[], clock: Clock = SYSTEM_CLOCK) {
@@ -138,7 +139,7 @@ export class DynamicBatcher implements Scheduler {
         signal.addEventListener('abort', onAbort, { once: true })
         entry.detach = () => signal.removeEventListener('abort', onAbort)
       }
-      this.#schedule()
+      this.#scheduleSoon()
     })
   }
 
@@ -196,6 +197,25 @@ export class DynamicBatcher implements Scheduler {
     if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer)
     entry.timer = undefined
     entry.detach()
+  }
+
+  /**
+   * Schedules after the I/O events already due when batching: requests whose bytes arrived
+   * in the same event-loop turn (for instance while a main-thread instance ran) join one
+   * batch instead of the first going alone. Costs one loop turn, and nothing without batching.
+   */
+  #scheduleSoon(): void {
+    const defer = this.#clock.setImmediate
+    if (!this.#options.batching || defer === undefined) {
+      this.#schedule()
+      return
+    }
+    if (this.#schedulePending) return
+    this.#schedulePending = true
+    defer.call(this.#clock, () => {
+      this.#schedulePending = false
+      this.#schedule()
+    })
   }
 
   /** Dispatches batches while an instance is free and the rules say a batch should go now. */
@@ -270,7 +290,7 @@ export class DynamicBatcher implements Scheduler {
     } finally {
       this.#executing -= batch.length
       this.#idle.push(index)
-      this.#schedule()
+      this.#scheduleSoon()
     }
     // Outside the try: a throwing statistics hook must not turn delivered results into errors;
     // it surfaces as an unhandled rejection instead, loud enough for a programming error.

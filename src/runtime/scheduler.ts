@@ -57,10 +57,13 @@ export interface Clock {
   now(): number
   setTimeout(callback: () => void, milliseconds: number): unknown
   clearTimeout(handle: unknown): void
+  /** Runs the callback after the I/O events already due (Node's setImmediate); optional for test clocks. */
+  setImmediate?(callback: () => void): void
 }
 
 export const SYSTEM_CLOCK: Clock = {
   now: () => performance.now(),
   setTimeout: (callback, milliseconds) => setTimeout(callback, milliseconds),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  setImmediate: (callback) => void setImmediate(callback),
 }

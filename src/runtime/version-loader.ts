@@ -16,11 +16,15 @@ import { DEFAULT_WARMUP, buildWarmupRequests, type WarmupRequest } from './warmu
 import { WorkerExecutor } from './worker-executor.ts'
 
 /**
- * A model whose batch-1 warm-up run takes at least this long runs in worker threads when
+ * A model whose typical execution takes at least this long runs in worker threads when
  * config.json leaves `instance_group` to maas: below it, the thread hop costs more than the
- * event-loop time it saves.
+ * event-loop time it saves. Typical: batch 1, or the largest batch (up to 32) the dynamic
+ * batcher may form, since that is how long one execution would hold the event loop.
  */
 export const WORKER_THRESHOLD_MS = 1
+
+/** The batch timed to decide where a batching model runs. */
+const PLANNING_BATCH_LIMIT = 32
 
 export interface VersionLoadContext {
   readonly modelName: string
@@ -44,7 +48,10 @@ export async function loadVersion(context: VersionLoadContext): Promise<ServedVe
       maxBatchSize: config.maxBatchSize,
       modelDirectory: context.modelDirectory,
     })
-    const warmupMs = await runWarmup(primary, warmups, config.warmup === undefined, context)
+    let warmupMs = await runWarmup(primary, warmups, config.warmup === undefined, context)
+    if (config.dynamicBatching !== undefined && config.maxBatchSize > 1 && config.instanceGroup.thread === 'auto') {
+      warmupMs = Math.max(warmupMs, await timeLargestBatch(primary, config, context))
+    }
     const plan = planInstances(config, engineOptions, warmupMs)
     context.log?.({ model: context.modelName, version: context.version, warmupMs: round(warmupMs), ...plan }, 'model instances planned')
     if (plan.thread === 'main') {
@@ -102,6 +109,26 @@ async function runWarmup(model: LoadedModel, warmups: readonly WarmupRequest[], 
     }
   }
   return Number.isFinite(fastestMs) ? fastestMs : 0
+}
+
+/** The fastest of two zero-filled runs at the largest batch the batcher may form (capped); 0 if the model cannot take zeros. */
+async function timeLargestBatch(model: LoadedModel, config: ModelConfig, context: VersionLoadContext): Promise<number> {
+  const batchSize = Math.min(config.maxBatchSize, PLANNING_BATCH_LIMIT)
+  const [sample] = await buildWarmupRequests(model.signature, [{ name: 'planning batch', batchSize, count: 1, inputs: {} }], {
+    maxBatchSize: config.maxBatchSize,
+    modelDirectory: context.modelDirectory,
+  })
+  let fastest = Infinity
+  for (let run = 0; run < 2; run++) {
+    const started = performance.now()
+    try {
+      await model.execute(sample!.request)
+    } catch {
+      return 0
+    }
+    fastest = Math.min(fastest, performance.now() - started)
+  }
+  return fastest
 }
 
 export interface InstancePlan {
