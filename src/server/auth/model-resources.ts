@@ -1,0 +1,38 @@
+/**
+ * @module server/auth/model-resources
+ * What the policy needs to know about a model (owner, visibility), read from the registry
+ * and cached for a few seconds so authorising a request costs no database round trip.
+ * A model the registry does not know is public here: the request then fails with 404 where
+ * it would have anyway, and nothing about other models leaks.
+ */
+import type { RegistryStore } from '../../registry/registry-store.ts'
+import type { Resource } from './permissions.ts'
+
+const TTL_MS = 2_000
+
+export class ModelResources {
+  readonly #registry: RegistryStore
+  readonly #cache = new Map<string, { resource: Resource; until: number }>()
+
+  constructor(registry: RegistryStore) {
+    this.#registry = registry
+  }
+
+  /** The resource of `model` (which may be `name@label`). */
+  async of(model: string): Promise<Resource> {
+    const name = model.split('@')[0]!
+    const now = Date.now()
+    const cached = this.#cache.get(name)
+    if (cached && cached.until > now) return cached.resource
+    const record = await this.#registry.models.get(name).catch(() => undefined)
+    const resource: Resource = record ? { model: name, owner: record.owner, visibility: record.visibility } : { model: name, visibility: 'public' }
+    if (this.#cache.size > 10_000) this.#cache.clear()
+    this.#cache.set(name, { resource, until: now + TTL_MS })
+    return resource
+  }
+
+  /** Forgets a model after a management action changed it. */
+  forget(model: string): void {
+    this.#cache.delete(model.split('@')[0]!)
+  }
+}
