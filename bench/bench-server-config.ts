@@ -19,6 +19,9 @@ export function benchServerConfig(modelRepository: string, overrides: Partial<Ma
     httpPort: 0,
     grpcPort: 0,
     logLevel: 'silent',
+    // The transport benchmarks compare with a bare HTTP echo: measured without API keys.
+    auth: false,
+    bootstrap: false,
     shutdownTimeoutMs: 2_000,
     ...overrides,
   }

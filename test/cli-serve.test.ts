@@ -171,6 +171,8 @@ describe('maas serve over a fixture repository', () => {
       '--shutdown-timeout-ms', '10000',
       '--model-repository', repository,
       '--data-dir', dataDir,
+      '--no-auth',
+      '--no-bootstrap',
     ])
     const listening = await serve.waitForLine((line) => line.msg.startsWith('maas listening on '), 60_000, "the 'maas listening' line")
     port = listening.port as number

@@ -48,7 +48,7 @@ test('counts inference requests by model, version and outcome, with latency hist
 test('process metrics are exported when enabled', async () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'maas-data-'))
   const withProcess = await MaasServer.create(
-    { ...defaultConfig(), modelRepository: server.repository, dataDir, registryUrl: path.join(dataDir, 'registry.sqlite'), artifactsDir: path.join(dataDir, 'artifacts'), httpPort: 0, grpcPort: 0 },
+    { ...defaultConfig(), modelRepository: server.repository, dataDir, registryUrl: path.join(dataDir, 'registry.sqlite'), artifactsDir: path.join(dataDir, 'artifacts'), httpPort: 0, grpcPort: 0, auth: false, bootstrap: false },
     createLogger('silent'),
   )
   const { http } = await withProcess.start()

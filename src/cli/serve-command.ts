@@ -15,6 +15,8 @@ const HELP = `usage: maas serve [options]
 options (each also settable as the MAAS_* variable shown, or in a JSON --config file):
   --config FILE                     JSON config file (MAAS_CONFIG)
 ${CONFIG_FIELDS.map((field) => `  --${field.flag.padEnd(32)}${field.description} (${field.env})`).join('\n')}
+  --no-auth                         same as --auth off: no API keys (warned on every start)
+  --no-bootstrap                    same as --bootstrap off
   -h, --help                        show this help`
 
 export async function runServe(argv: readonly string[]): Promise<number> {
@@ -23,6 +25,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     options: {
       config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      'no-auth': { type: 'boolean' },
+      'no-bootstrap': { type: 'boolean' },
       ...Object.fromEntries(CONFIG_FIELDS.map((field) => [field.flag, { type: 'string' as const }])),
     },
     strict: true,
@@ -34,6 +38,8 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   }
   const flags: RawConfig = { config: values.config }
   for (const field of CONFIG_FIELDS) flags[field.name] = (values as Record<string, unknown>)[field.flag]
+  if (values['no-auth']) flags.auth = 'off'
+  if (values['no-bootstrap']) flags.bootstrap = 'off'
   const config = loadConfig({ flags })
   const logger = createLogger(config.logLevel)
   mkdirSync(config.dataDir, { recursive: true })

@@ -37,6 +37,10 @@ const HELP = `usage: maas train --model SPEC.json|seed-mlp|seed-cnn --dataset NA
   --out DIR                 write model.onnx, model.json (spec), history.json there
   --data-dir DIR            where named datasets are looked for and cached (MAAS_DATA_DIR/datasets)
   --json                    one JSON object per epoch and a final one, instead of progress bars
+  --remote URL              train as a job on the maas server at URL (named datasets only); the
+                            result is registered there (exit 0 prints model@version)
+  --name NAME               --remote: registry model to register into (default: the preset or file name)
+  --alias NAME              --remote: point this alias (e.g. production) at the new version
   -h, --help
 
 Named image datasets are scaled to [0, 1] (pixels / 255).`
@@ -60,6 +64,9 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
       out: { type: 'string' },
       'data-dir': { type: 'string' },
       json: { type: 'boolean', default: false },
+      remote: { type: 'string' },
+      name: { type: 'string' },
+      alias: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -75,6 +82,21 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
   const batchSize = positiveInteger(values['batch-size'], '--batch-size')
   const seed = positiveInteger(values.seed, '--seed')
   const stepsPerCall = positiveInteger(values['steps-per-call'], '--steps-per-call')
+  if (values.remote !== undefined) {
+    const learningRate = values['learning-rate'] === undefined ? undefined : fraction(values['learning-rate'], '--learning-rate', Infinity)
+    const validationSplit = values['validation-split'] === undefined ? undefined : fraction(values['validation-split'], '--validation-split', 1)
+    const isPreset = values.model === 'seed-mlp' || values.model === 'seed-cnn'
+    const job = {
+      model: values.name ?? (isPreset ? values.model : path.basename(values.model, path.extname(values.model))),
+      ...(isPreset ? { preset: values.model } : { spec: (await loadModel(values.model)).toSpec() }),
+      dataset: values.dataset,
+      compile: { optimizer: { name: values.optimizer, ...(learningRate !== undefined ? { learningRate } : {}) }, loss: values.loss, metrics: ['accuracy'] },
+      fit: { epochs, batchSize, seed, stepsPerCall, ...(validationSplit !== undefined ? { validationSplit } : {}) },
+      ...(values.alias !== undefined ? { alias: values.alias } : {}),
+    }
+    const { runRemoteTrain } = await import('./train-remote.ts')
+    return runRemoteTrain(values.remote, job, { json: values.json, ...(values.json ? {} : { reporter: new ProgressBar(process.stderr) }) })
+  }
   const config = loadConfig({ flags: { dataDir: values['data-dir'] } })
   const model = new KerasModel(await loadModel(values.model))
   const learningRate = values['learning-rate'] === undefined ? undefined : fraction(values['learning-rate'], '--learning-rate', Infinity)

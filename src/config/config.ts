@@ -39,6 +39,29 @@ export interface MaasConfig {
   /** How long SIGTERM waits for in-flight requests before closing connections. */
   readonly shutdownTimeoutMs: number
   readonly engine: EngineDefaults
+  /** MAAS_ADMIN_KEY: an admin API key whose hash is stored on start; absent: one is generated on first start. */
+  readonly adminKey?: string
+  /** Training jobs this server runs at once; more wait in the queue. */
+  readonly jobConcurrency: number
+  /** Lease of a running job, renewed every third of it; after a crash the job resumes once it runs out. */
+  readonly jobLeaseMs: number
+  /** Train and serve the embedded default model (`mnist@production`) when maas has trained nothing yet. */
+  readonly bootstrap: boolean
+  /** Require API keys; off only for local experiments (a warning is logged on every start). */
+  readonly auth: boolean
+  readonly redisUrl?: string
+  /** Per-key requests per second (token bucket) and its burst; absent: unlimited. */
+  readonly keyRate?: number
+  readonly keyBurst?: number
+  /** Per-model inference requests per second over all keys; absent: unlimited. */
+  readonly modelRate?: number
+  readonly dailyRequests?: number
+  readonly dailySamples?: number
+  readonly maxConcurrentPerKey: number
+  readonly metricsAccess: 'open' | 'scope' | 'admin'
+  readonly tlsCert?: string
+  readonly tlsKey?: string
+  readonly corsOrigins: readonly string[]
 }
 
 /** Where a raw value came from, for error messages that point at the right place. */
@@ -75,6 +98,14 @@ export function defaultConfig(cwd = process.cwd()): MaasConfig {
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
     },
+    // A training job takes a core; serving keeps the rest.
+    jobConcurrency: Math.max(1, Math.floor(availableCores() / 2)),
+    jobLeaseMs: 30_000,
+    bootstrap: true,
+    auth: true,
+    maxConcurrentPerKey: 256,
+    metricsAccess: 'scope',
+    corsOrigins: [],
   }
 }
 

@@ -34,16 +34,43 @@ export interface ModelMetadata {
   readonly parameters: Readonly<Record<string, string>>
 }
 
+/** One finished inference (success or error), as the usage meter counts it. */
+export interface InferenceDone {
+  /** The caller's API key id; null when the transport named none. */
+  readonly keyId: string | null
+  readonly model: string
+  readonly version: number
+  /** The request's batch size (1 for models without a batch dimension). */
+  readonly samples: number
+  readonly error: boolean
+  /** Engine time for the request in nanoseconds; 0 when it failed before running. */
+  readonly computeNs: number
+}
+
+/** Called once per inference that reached a model version. Runs on the request path: keep it cheap, never throw. */
+export type InferenceDoneHook = (done: InferenceDone) => void
+
+/** Who asked for an inference, as far as the data plane needs to know. */
+export interface InferenceCaller {
+  readonly keyId: string | null
+}
+
+export interface DataPlaneOptions {
+  readonly onRequestDone?: InferenceDoneHook
+}
+
 export class DataPlane {
   readonly #models: ModelManager
   readonly #metrics: InferenceMetrics
   readonly #statistics: StatisticsRecorder
+  readonly #onRequestDone: InferenceDoneHook | undefined
   #accepting = true
 
-  constructor(models: ModelManager, metrics: InferenceMetrics, statistics: StatisticsRecorder) {
+  constructor(models: ModelManager, metrics: InferenceMetrics, statistics: StatisticsRecorder, options: DataPlaneOptions = {}) {
     this.#models = models
     this.#metrics = metrics
     this.#statistics = statistics
+    this.#onRequestDone = options.onRequestDone
   }
 
   isLive(): boolean {
@@ -87,9 +114,9 @@ export class DataPlane {
   /**
    * Runs a request on the model's scheduler. `signal` aborts it while it is still queued
    * (client gone, deadline passed). Request parameters `priority` and `timeout` (µs) are
-   * honoured as in Triton.
+   * honoured as in Triton. `caller` names the API key the usage is counted for.
    */
-  async infer(name: string, version: string | undefined, request: InferRequest, signal?: AbortSignal): Promise<InferResponse> {
+  async infer(name: string, version: string | undefined, request: InferRequest, signal?: AbortSignal, caller?: InferenceCaller): Promise<InferResponse> {
     const started = process.hrtime.bigint()
     const lease = this.#models.acquire(name, version)
     const served = lease.served
@@ -99,13 +126,15 @@ export class DataPlane {
     const metrics = this.#metrics.forVersion(model, modelVersion)
     metrics.inflight.inc()
     let failure: string | undefined
+    let computeNs = 0
     try {
       const outputs = validateInferRequest(model, served.signature, served.config.maxBatchSize, request)
       const result = await served.scheduler.enqueue({ inputs: request.inputs, outputs, ...schedulingHints(request) }, signal)
       const { timing } = result
       this.#statistics.recordSuccess(model, modelVersion, batchSizeOf(request, served.config.maxBatchSize), Number(process.hrtime.bigint() - started), timing)
       metrics.queueDuration.observe(timing.queueNs / 1e9)
-      metrics.computeDuration.observe((timing.computeInputNs + timing.computeInferNs + timing.computeOutputNs) / 1e9)
+      computeNs = timing.computeInputNs + timing.computeInferNs + timing.computeOutputNs
+      metrics.computeDuration.observe(computeNs / 1e9)
       return {
         modelName: model,
         modelVersion,
@@ -122,6 +151,10 @@ export class DataPlane {
       if (failure === undefined) metrics.success.inc()
       else metrics.failure(failure)
       metrics.requestDuration.observe(Number(process.hrtime.bigint() - started) / 1e9)
+      this.#onRequestDone?.({
+        keyId: caller?.keyId ?? null, model, version: served.version, samples: batchSizeOf(request, served.config.maxBatchSize),
+        error: failure !== undefined, computeNs,
+      })
     }
   }
 

@@ -28,6 +28,8 @@ export const INFERENCE_METHODS = definition['inference.GRPCInferenceService'] as
 export interface CallOptions {
   /** Milliseconds from now. */
   readonly deadlineMs?: number
+  /** Sent as the `authorization` metadata (e.g. 'Bearer maas_…'). */
+  readonly authorization?: string
 }
 
 export class GrpcTestClient {
@@ -72,7 +74,9 @@ export class GrpcTestClient {
 function unary<T>(client: Record<string, any>, method: string, request: object, options: CallOptions): Promise<T> {
   const callOptions = options.deadlineMs === undefined ? {} : { deadline: Date.now() + options.deadlineMs }
   return new Promise((resolve, reject) => {
-    client[method](request, new grpc.Metadata(), callOptions, (error: grpc.ServiceError | null, response: T) => {
+    const metadata = new grpc.Metadata()
+    if (options.authorization !== undefined) metadata.set('authorization', options.authorization)
+    client[method](request, metadata, callOptions, (error: grpc.ServiceError | null, response: T) => {
       if (error) reject(error)
       else resolve(response)
     })

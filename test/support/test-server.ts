@@ -30,6 +30,10 @@ export async function startTestServer(overrides: Partial<MaasConfig> = {}, repos
     httpPort: 0,
     grpcPort: 0,
     logLevel: 'silent',
+    // Security is tested on its own (test/http-security.test.ts); the other tests speak the protocols.
+    auth: false,
+    // Tests that want the embedded default turn it on.
+    bootstrap: false,
     ...overrides,
   }
   const server = await MaasServer.create(config, createLogger(config.logLevel), { processMetrics: false })

@@ -1,7 +1,8 @@
 /**
  * @module server/auth/model-resources
  * What the policy needs to know about a model (owner, visibility), read from the registry
- * and cached for a few seconds so authorising a request costs no database round trip.
+ * and cached for two seconds so authorising a request costs no database round trip (a change
+ * of owner or visibility therefore takes effect within two seconds).
  * A model the registry does not know is public here: the request then fails with 404 where
  * it would have anyway, and nothing about other models leaks.
  */
@@ -25,7 +26,9 @@ export class ModelResources {
     const cached = this.#cache.get(name)
     if (cached && cached.until > now) return cached.resource
     const record = await this.#registry.models.get(name).catch(() => undefined)
-    const resource: Resource = record ? { model: name, owner: record.owner, visibility: record.visibility } : { model: name, visibility: 'public' }
+    // Unknown models are not cached: one may be created (or imported) the next moment.
+    if (!record) return { model: name, visibility: 'public' }
+    const resource: Resource = { model: name, owner: record.owner, visibility: record.visibility }
     if (this.#cache.size > 10_000) this.#cache.clear()
     this.#cache.set(name, { resource, until: now + TTL_MS })
     return resource

@@ -6,7 +6,7 @@
  * only the limits that do not need a key apply.
  */
 import type { Principal } from './principal.ts'
-import type { Action, Resource } from './permissions.ts'
+import { authorize, type Action, type AuthorizationPolicy, type Resource } from './permissions.ts'
 import type { Release } from './concurrency-limiter.ts'
 import type { RequestGuard } from './request-guard.ts'
 import type { ModelResources } from './model-resources.ts'
@@ -23,6 +23,7 @@ export interface SecurityOptions {
   readonly authenticator: Authenticator
   readonly guard: RequestGuard
   readonly models: ModelResources
+  readonly policy?: AuthorizationPolicy
 }
 
 export interface Admission {
@@ -47,6 +48,11 @@ export class Security {
     if (action === 'health') return undefined
     if (action === 'metrics.read' && authorization === undefined) return undefined
     return this.#options.authenticator.authenticate(authorization)
+  }
+
+  /** Authorises only (no limits counted): for routes that meter later, once they know their sample count. */
+  async authorize(principal: Principal | undefined, action: Action, model?: string): Promise<void> {
+    authorize(principal, action, model === undefined ? {} : await this.#options.models.of(model), this.#options.policy)
   }
 
   /** Authorises and applies the limits; call the returned release when the request is done. */

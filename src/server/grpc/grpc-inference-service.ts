@@ -12,6 +12,8 @@ import { modelHandlers } from './grpc-model-handlers.ts'
 import { INFERENCE_SERVICE_NAME } from './grpc-proto.ts'
 import { repositoryHandlers } from './grpc-repository-handlers.ts'
 import { toServiceError } from './grpc-status.ts'
+import type { Security } from '../auth/security.ts'
+import { guardHandlers } from './grpc-security.ts'
 
 /** Why a method is not served, where there is something better to say than "not implemented". */
 const UNIMPLEMENTED_HINTS: Readonly<Record<string, string>> = {
@@ -32,8 +34,10 @@ export function inferenceServiceImplementation(
   definition: ServiceDefinition,
   dataPlane: DataPlane,
   logger: Logger,
+  security?: Security,
 ): UntypedServiceImplementation {
-  const served: Record<string, UntypedHandleCall> = { ...modelHandlers(dataPlane, logger), ...repositoryHandlers(dataPlane, logger) }
+  const handlers: Record<string, UntypedHandleCall> = { ...modelHandlers(dataPlane, logger), ...repositoryHandlers(dataPlane, logger) }
+  const served = security ? guardHandlers(handlers, security, logger) : handlers
   for (const name of Object.keys(served)) {
     if (!(name in definition)) throw new Error(`gRPC handler '${name}' has no method in ${INFERENCE_SERVICE_NAME}`)
   }

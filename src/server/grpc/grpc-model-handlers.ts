@@ -9,6 +9,7 @@ import type { DataPlane } from '../../inference/data-plane.ts'
 import type { Logger } from '../logger.ts'
 import type { ModelInferRequestMessage, ModelRefMessage } from './grpc-messages.ts'
 import { decodeModelInferRequest, encodeModelInferResponse } from './grpc-tensor-codec.ts'
+import { grpcCallerOf } from './grpc-security.ts'
 import { unaryCall } from './grpc-unary-call.ts'
 
 /** Handlers of the KServe v2 RPCs, keyed by proto method name. */
@@ -40,9 +41,9 @@ export function modelHandlers(dataPlane: DataPlane, logger: Logger): Record<stri
         outputs: metadata.outputs.map(tensor),
       }
     }),
-    ModelInfer: unaryCall('ModelInfer', logger, async (message: ModelInferRequestMessage, signal) => {
+    ModelInfer: unaryCall('ModelInfer', logger, async (message: ModelInferRequestMessage, signal, call) => {
       const { modelName, modelVersion, request } = decodeModelInferRequest(message)
-      return encodeModelInferResponse(await dataPlane.infer(modelName, modelVersion, request, signal))
+      return encodeModelInferResponse(await dataPlane.infer(modelName, modelVersion, request, signal, grpcCallerOf(call)))
     }),
   }
 }

@@ -3,7 +3,9 @@
  * The gRPC front end: a grpc-js server with GRPCInferenceService and grpc.health.v1.Health
  * over the data plane, a message size limit for both directions, and graceful close.
  */
-import { Server, ServerCredentials } from '@grpc/grpc-js'
+import { Server, ServerCredentials, type UntypedHandleCall } from '@grpc/grpc-js'
+import type { Security } from '../auth/security.ts'
+import { guardHandlers } from './grpc-security.ts'
 import type { DataPlane } from '../../inference/data-plane.ts'
 import type { Logger } from '../logger.ts'
 import { healthServiceImplementation } from './grpc-health-service.ts'
@@ -16,27 +18,36 @@ export interface GrpcServerOptions {
   readonly logger: Logger
   /** Largest message received or sent; larger ones fail with RESOURCE_EXHAUSTED. */
   readonly maxMessageBytes: number
+  /** Authentication, authorisation and limits; absent: every call is let through (tests of the transport alone). */
+  readonly security?: Security
+  /** Serve TLS with this certificate chain and key (PEM). */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer }
 }
 
 /** KServe v2 / Triton gRPC server over a DataPlane. */
 export class GrpcServer {
   readonly #server: Server
 
-  constructor({ dataPlane, logger, maxMessageBytes }: GrpcServerOptions) {
+  readonly #tls: GrpcServerOptions['tls']
+
+  constructor({ dataPlane, logger, maxMessageBytes, security, tls }: GrpcServerOptions) {
+    this.#tls = tls
     this.#server = new Server({
       'grpc.max_receive_message_length': maxMessageBytes,
       'grpc.max_send_message_length': maxMessageBytes,
     })
     const definitions = loadGrpcServiceDefinitions()
-    this.#server.addService(definitions.inference, inferenceServiceImplementation(definitions.inference, dataPlane, logger))
-    this.#server.addService(definitions.health, healthServiceImplementation(dataPlane, logger))
+    this.#server.addService(definitions.inference, inferenceServiceImplementation(definitions.inference, dataPlane, logger, security))
+    const health = healthServiceImplementation(dataPlane, logger)
+    this.#server.addService(definitions.health, security ? guardHandlers(health as Record<string, UntypedHandleCall>, security, logger, 'Health/') : health)
   }
 
-  /** Binds without TLS and starts serving; resolves the bound port (useful with port 0). */
+  /** Binds (with TLS when configured) and starts serving; resolves the bound port (useful with port 0). */
   listen(port: number, host: string): Promise<number> {
     const address = host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`
     return new Promise((resolve, reject) => {
-      this.#server.bindAsync(address, ServerCredentials.createInsecure(), (error, boundPort) => {
+      const credentials = this.#tls ? ServerCredentials.createSsl(null, [{ cert_chain: this.#tls.cert, private_key: this.#tls.key }], false) : ServerCredentials.createInsecure()
+      this.#server.bindAsync(address, credentials, (error, boundPort) => {
         if (error) reject(error)
         else resolve(boundPort)
       })

@@ -10,7 +10,7 @@ import type { Logger } from '../logger.ts'
 import { toServiceError } from './grpc-status.ts'
 
 /** A unary RPC body: request message in, response message out. */
-export type UnaryHandler<Request, Response> = (request: Request, signal: AbortSignal) => Response | Promise<Response>
+export type UnaryHandler<Request, Response> = (request: Request, signal: AbortSignal, call: ServerUnaryCall<Request, Response>) => Response | Promise<Response>
 
 /** Wraps `handler` as the grpc-js handler of RPC `method`. */
 export function unaryCall<Request, Response>(
@@ -31,7 +31,7 @@ export function unaryCall<Request, Response>(
     const work = (async () => {
       if (call.cancelled) onCancelled()
       signal.throwIfAborted()
-      return handler(call.request, signal)
+      return handler(call.request, signal, call)
     })()
     Promise.race([work, aborted])
       .then(

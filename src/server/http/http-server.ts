@@ -5,17 +5,27 @@
  */
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { Counter, type Registry } from 'prom-client'
-import { toMaasError } from '../../core/errors.ts'
+import { MaasError, toMaasError } from '../../core/errors.ts'
+import type { Security } from '../auth/security.ts'
+import { CorsPolicy } from './cors-policy.ts'
+import { routeSecurityOf } from './route-actions.ts'
 import type { DataPlane } from '../../inference/data-plane.ts'
+import type { ModelService } from '../../control/model-service.ts'
+import type { JobService } from '../../control/jobs/job-service.ts'
 import type { Logger } from '../logger.ts'
 import { HTTP_STATUS, errorBody } from './http-errors.ts'
 import { sendJson } from './respond.ts'
-import { Router, type Route } from './router.ts'
+import { Router, type Route, type RouteParams } from './router.ts'
 import { healthRoutes } from './routes/health-routes.ts'
 import { inferRoutes } from './routes/infer-routes.ts'
+import { accessRoutes, type AccessServices } from './routes/key-routes.ts'
+import { jobRoutes } from './routes/job-routes.ts'
+import { managementRoutes } from './routes/management-routes.ts'
 import { metricsRoutes } from './routes/metrics-routes.ts'
+import { openApiRoutes } from './openapi/openapi-routes.ts'
 import { modelRoutes } from './routes/model-routes.ts'
 import { repositoryRoutes } from './routes/repository-routes.ts'
 import { statisticsRoutes } from './routes/statistics-routes.ts'
@@ -26,6 +36,18 @@ export interface HttpServerOptions {
   readonly metrics: Registry
   readonly maxBodyBytes: number
   readonly logger: Logger
+  /** The management API (`/v1/registry/…`); absent: not served. */
+  readonly models?: ModelService
+  /** Training jobs (`/v1/jobs`); absent: not served. */
+  readonly jobs?: JobService
+  /** API keys, usage and audit (`/v1/keys`, `/v1/usage`, `/v1/audit`); absent: not served. */
+  readonly access?: AccessServices
+  /** Authentication, authorisation and limits, checked before every handler; absent: none. */
+  readonly security?: Security
+  /** Origins allowed to call the API from a browser (CORS); empty: no CORS headers. */
+  readonly corsOrigins?: readonly string[]
+  /** Serve HTTPS with this certificate chain and key (PEM). */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer }
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
@@ -35,17 +57,21 @@ const REQUEST_ID_PREFIX = randomUUID().slice(0, 8)
 let requestCounter = 0
 
 export class HttpServer {
-  readonly #server: Server
+  readonly #server: Server | HttpsServer
   readonly #router = new Router()
   readonly #logger: Logger
   readonly #responses: Counter<'route' | 'status'>
   readonly #responseCounters = new Map<string, { inc(): void }>()
+  readonly #security: Security | undefined
+  readonly #cors: CorsPolicy
   #inflight = 0
   #closing = false
   #onIdle: (() => void) | undefined
 
-  constructor({ dataPlane, metrics, maxBodyBytes, logger }: HttpServerOptions) {
+  constructor({ dataPlane, metrics, maxBodyBytes, logger, models, jobs, access, security, corsOrigins = [], tls }: HttpServerOptions) {
     this.#logger = logger
+    this.#security = security
+    this.#cors = new CorsPolicy(corsOrigins)
     this.#responses = new Counter({
       name: 'maas_http_responses_total',
       help: 'HTTP responses by route pattern and status code.',
@@ -61,10 +87,14 @@ export class HttpServer {
       ...repositoryRoutes(dataPlane),
       ...tfservingRoutes(dataPlane, maxBodyBytes),
       ...metricsRoutes(metrics),
+      ...(models ? [...managementRoutes(models), ...openApiRoutes()] : []),
+      ...(jobs ? jobRoutes(jobs) : []),
+      ...(access ? accessRoutes(access) : []),
     ]) {
       this.#router.add(route)
     }
-    this.#server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => void this.#handle(request, response))
+    const handler = (request: IncomingMessage, response: ServerResponse) => void this.#handle(request, response)
+    this.#server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, keepAliveTimeout: 65_000 }, handler) : createServer({ keepAliveTimeout: 65_000 }, handler)
   }
 
   /** Every route the server answers, for docs and for tests that check each one. */
@@ -107,8 +137,11 @@ export class HttpServer {
     const pathname = query === -1 ? url : url.slice(0, query)
     const match = this.#router.match(request.method ?? 'GET', pathname)
     let routeLabel = 'unmatched'
+    let release: (() => void) | undefined
     try {
-      if (this.#closing) {
+      if (this.#cors.handle(request, response)) {
+        // a CORS preflight, answered
+      } else if (this.#closing) {
         // A request that starts on a kept-alive connection after close() began: refuse it and
         // close the connection, while the requests already being handled finish.
         response.setHeader('Connection', 'close')
@@ -120,13 +153,46 @@ export class HttpServer {
         sendJson(response, 405, errorBody(`method ${request.method} is not allowed on ${pathname}; allowed: ${match.allowed.join(', ')}`))
       } else {
         routeLabel = match.route.pattern
-        await match.route.handler({ request, response, params: match.params, requestId })
+        const { principal, admit } = await this.#admission(request, match.route, match.params)
+        if (!routeSecurityOf(match.route.method, match.route.pattern)?.admitsInHandler) release = await admit()
+        else await this.#security?.authorize(principal, 'model.infer', match.params.model)
+        await match.route.handler({
+          request,
+          response,
+          params: match.params,
+          requestId,
+          ...(principal ? { principal } : {}),
+          admit: async (samples) => {
+            release = await admit(samples)
+          },
+        })
       }
     } catch (thrown) {
       this.#sendError(request, response, thrown, requestId)
     } finally {
+      release?.()
       this.#countResponse(routeLabel, response.statusCode)
       if (--this.#inflight === 0) this.#onIdle?.()
+    }
+  }
+
+  /**
+   * Who calls and a function that authorises the call and applies the limits, from the route's
+   * entry in ROUTE_ACTIONS. A route without an entry is refused rather than left unguarded.
+   */
+  async #admission(request: IncomingMessage, route: Route, params: RouteParams) {
+    const security = this.#security
+    if (!security) return { principal: undefined, admit: async (_samples?: number) => () => {} }
+    const rule = routeSecurityOf(route.method, route.pattern)
+    if (!rule) throw new MaasError('PERMISSION_DENIED', `route ${route.method} ${route.pattern} has no access rule`)
+    const principal = await security.identify(request.headers.authorization, rule.action)
+    const model = rule.model ? params[rule.model] : undefined
+    // Reading one's own usage: non-admin keys are scoped to themselves (the handler filters by key too).
+    const resource = rule.ownUsage && principal && principal.role !== 'admin' ? { keyId: principal.keyId } : undefined
+    return {
+      principal,
+      admit: (samples?: number) =>
+        security.admit(principal, rule.action, { ...(model ? { model } : {}), ...(resource ? { resource } : {}), ...(samples !== undefined ? { samples } : {}) }),
     }
   }
 
@@ -149,6 +215,8 @@ export class HttpServer {
       response.destroy()
       return
     }
+    const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds
+    if (status === 429 && retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter))
     if (status === 413) {
       // The rest of an oversized body is not read; close the connection instead of draining it.
       response.setHeader('Connection', 'close')

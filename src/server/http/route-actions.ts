@@ -14,6 +14,8 @@ export interface RouteSecurity {
   readonly model?: 'model'
   /** The handler admits the request itself (after decoding, with the sample count). */
   readonly admitsInHandler?: boolean
+  /** Non-admin keys may read their own (usage): the policy sees the caller's key as the resource. */
+  readonly ownUsage?: boolean
 }
 
 const infer: RouteSecurity = { action: 'model.infer', model: 'model', admitsInHandler: true }
@@ -49,6 +51,41 @@ export const ROUTE_ACTIONS: Readonly<Record<string, RouteSecurity>> = {
   'POST /v1/models/{model}/labels/{label}:predict': infer,
   // Prometheus
   'GET /metrics': { action: 'metrics.read' },
+  // Management API (routes/management-routes.ts). Listing names no model: any key may list
+  // (filtering the list by visibility is left to the policy's follow-up).
+  'GET /v1/openapi.json': { action: 'server.metadata' },
+  'GET /v1/registry/models': { action: 'server.metadata' },
+  'POST /v1/registry/models': { action: 'model.create' },
+  'GET /v1/registry/models/{model}': read,
+  'PATCH /v1/registry/models/{model}': { action: 'model.update', model: 'model' },
+  'DELETE /v1/registry/models/{model}': { action: 'model.delete', model: 'model' },
+  'GET /v1/registry/models/{model}/versions': read,
+  'POST /v1/registry/models/{model}/versions': { action: 'version.upload', model: 'model' },
+  'GET /v1/registry/models/{model}/versions/{version}': read,
+  'PATCH /v1/registry/models/{model}/versions/{version}': { action: 'model.update', model: 'model' },
+  'DELETE /v1/registry/models/{model}/versions/{version}': { action: 'model.update', model: 'model' },
+  'GET /v1/registry/models/{model}/aliases': read,
+  'GET /v1/registry/models/{model}/aliases/{alias}': read,
+  'PUT /v1/registry/models/{model}/aliases/{alias}': { action: 'alias.write', model: 'model' },
+  'DELETE /v1/registry/models/{model}/aliases/{alias}': { action: 'alias.write', model: 'model' },
+  'GET /v1/registry/models/{model}/lineage': read,
+  'GET /v1/registry/models/{model}/card': read,
+  'PUT /v1/registry/models/{model}/card': { action: 'model.update', model: 'model' },
+  // training jobs
+  'POST /v1/jobs': { action: 'job.create' },
+  'GET /v1/jobs': { action: 'job.read' },
+  'GET /v1/jobs/{id}': { action: 'job.read' },
+  'GET /v1/jobs/{id}/events': { action: 'job.read' },
+  'DELETE /v1/jobs/{id}': { action: 'job.cancel' },
+  'POST /v1/jobs/{id}/cancel': { action: 'job.cancel' },
+  // API keys, usage, audit
+  'POST /v1/keys': { action: 'keys.manage' },
+  'GET /v1/keys': { action: 'keys.manage' },
+  'GET /v1/keys/{id}': { action: 'keys.manage' },
+  'DELETE /v1/keys/{id}': { action: 'keys.manage' },
+  'POST /v1/keys/{id}/rotate': { action: 'keys.manage' },
+  'GET /v1/usage': { action: 'usage.read', ownUsage: true },
+  'GET /v1/audit': { action: 'audit.read' },
 }
 
 export function routeSecurityOf(method: string, pattern: string): RouteSecurity | undefined {

@@ -5,6 +5,7 @@
  * table is data, so it can be listed (docs, tests that check every route).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Principal } from '../auth/principal.ts'
 
 export type RouteParams = Readonly<Record<string, string>>
 
@@ -13,12 +14,20 @@ export interface RouteContext {
   readonly response: ServerResponse
   readonly params: RouteParams
   readonly requestId: string
+  /** The authenticated caller, once the request guard has set one; absent until then. */
+  readonly principal?: Principal
+  /**
+   * Authorises the request and applies the limits with its sample count. Routes that admit in
+   * their handler (inference) call it after decoding and before any model work; a no-op
+   * when the server runs without security.
+   */
+  readonly admit: (samples?: number) => Promise<void>
 }
 
 export type RouteHandler = (context: RouteContext) => Promise<void> | void
 
 export interface Route {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE'
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   readonly pattern: string
   /** Which protocol the route belongs to; picks the error body style. */
   readonly protocol: 'kserve' | 'tfserving' | 'maas'

@@ -8,19 +8,20 @@ import type { DataPlane } from '../../../inference/data-plane.ts'
 import { decodeInferRequest } from '../codecs/kserve-request-decoder.ts'
 import { encodeInferResponse } from '../codecs/kserve-response-encoder.ts'
 import { JSON_MEDIA_TYPES, checkContentType, readBody } from '../read-body.ts'
-import { abortOnDisconnect, sendBody } from '../respond.ts'
+import { abortOnDisconnect, callerOf, sendBody } from '../respond.ts'
 import type { Route, RouteContext } from '../router.ts'
 
 const INFER_CONTENT_TYPES = [...JSON_MEDIA_TYPES, 'application/octet-stream']
 
 export function inferRoutes(dataPlane: DataPlane, maxBodyBytes: number): Route[] {
-  const infer = async ({ request, response, params }: RouteContext) => {
+  const infer = async ({ request, response, params, admit, principal }: RouteContext) => {
     checkContentType(request, INFER_CONTENT_TYPES)
     const headerLength = parseHeaderLength(request.headers['inference-header-content-length'])
     const body = await readBody(request, maxBodyBytes)
     const rawInput = headerLength === 0 ? singleInputOf(dataPlane, params.model!, params.version) : undefined
     const inferRequest = decodeInferRequest(body, headerLength, rawInput)
-    const inferResponse = await dataPlane.infer(params.model!, params.version, inferRequest, abortOnDisconnect(response))
+    await admit(inferRequest.inputs[0]?.shape[0] ?? 1)
+    const inferResponse = await dataPlane.infer(params.model!, params.version, inferRequest, abortOnDisconnect(response), callerOf(principal))
     const encoded = encodeInferResponse(inferResponse, inferRequest)
     sendBody(response, 200, encoded.body, encoded.headers)
   }

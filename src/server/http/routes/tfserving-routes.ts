@@ -7,7 +7,7 @@ import { ModelNotFoundError } from '../../../core/errors.ts'
 import type { DataPlane } from '../../../inference/data-plane.ts'
 import type { IndexEntry } from '../../../runtime/model-manager.ts'
 import { JSON_MEDIA_TYPES, checkContentType, readBody } from '../read-body.ts'
-import { abortOnDisconnect, sendJson } from '../respond.ts'
+import { abortOnDisconnect, callerOf, sendJson } from '../respond.ts'
 import type { Route, RouteContext, RouteParams } from '../router.ts'
 import { decodePredictRequest } from '../tfserving/tfserving-predict-decoder.ts'
 import { encodePredictResponse } from '../tfserving/tfserving-predict-encoder.ts'
@@ -48,12 +48,13 @@ export function tfservingRoutes(dataPlane: DataPlane, maxBodyBytes: number): Rou
     const signature = dataPlane.signature(params.model!, params.version)
     sendJson(response, 200, JSON.stringify(encodeModelMetadata(model.name, model.versions[0]!, signature)))
   }
-  const predict = async ({ request, response, params: given }: RouteContext) => {
+  const predict = async ({ request, response, params: given, admit, principal }: RouteContext) => {
     const params = withLabel(given)
     checkContentType(request, JSON_MEDIA_TYPES)
     const body = await readBody(request, maxBodyBytes)
     const { request: inferRequest, format } = decodePredictRequest(body, dataPlane.signature(params.model!, params.version))
-    const result = await dataPlane.infer(params.model!, params.version, inferRequest, abortOnDisconnect(response))
+    await admit(inferRequest.inputs[0]?.shape[0] ?? 1)
+    const result = await dataPlane.infer(params.model!, params.version, inferRequest, abortOnDisconnect(response), callerOf(principal))
     sendJson(response, 200, encodePredictResponse(result.outputs, format))
   }
   return [

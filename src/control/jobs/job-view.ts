@@ -1,0 +1,40 @@
+/**
+ * @module control/jobs/job-view
+ * A job as the API shows it: the registry row without worker internals, dates as ISO text.
+ */
+import type { JobRecord, JobStatus } from '../../registry/job-store.ts'
+
+export interface JobView {
+  readonly id: string
+  readonly kind: string
+  readonly status: JobStatus
+  readonly spec: unknown
+  readonly attempts: number
+  readonly progress: unknown
+  readonly result: unknown
+  readonly error: string | null
+  readonly createdAt: string
+  readonly startedAt: string | null
+  readonly finishedAt: string | null
+}
+
+export function toJobView(job: JobRecord): JobView {
+  return {
+    id: job.id,
+    kind: job.kind,
+    status: job.status,
+    spec: job.spec,
+    attempts: job.attempts,
+    progress: job.progress,
+    result: job.result,
+    error: job.error,
+    createdAt: job.createdAt.toISOString(),
+    startedAt: job.startedAt?.toISOString() ?? null,
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+  }
+}
+
+/** True once the job can no longer change. */
+export function isFinished(status: JobStatus): boolean {
+  return status === 'SUCCEEDED' || status === 'FAILED' || status === 'CANCELLED'
+}
