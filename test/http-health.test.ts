@@ -59,3 +59,13 @@ test('a model that fails to load makes the server not ready, with the reason in 
     await broken.close()
   }
 })
+
+test('a registered model without any version yet leaves the server ready', async () => {
+  await server.server.registry.models.create({ name: 'empty', visibility: 'public' })
+  const load = await requestJson(`${server.url}/v2/repository/models/empty/load`, { method: 'POST' })
+  assert.equal(load.status, 503)
+  assert.match(load.body.error, /no version to serve yet/)
+  assert.equal((await requestJson(`${server.url}/v2/health/ready`)).status, 200)
+  const index = await requestJson(`${server.url}/v2/repository/index`, { method: 'POST' })
+  assert.deepEqual(index.body.find((entry: any) => entry.name === 'empty'), { name: 'empty', state: 'UNAVAILABLE', reason: 'no version to serve yet' })
+})

@@ -212,6 +212,12 @@ export class ModelManager {
     }
     // Labelled versions are served whatever the version policy says, so every label resolves.
     const versions = [...new Set([...selectVersions(model.config.versionPolicy, model.versions), ...labelled])].sort((a, b) => b - a)
+    if (versions.length === 0 && model.versions.length === 0 && slot.served.size === 0) {
+      // A registered model still waiting for its first version is not a failure: the server
+      // stays ready, and the model serves once a version is uploaded or trained.
+      slot.modelState = { state: 'UNAVAILABLE', reason: 'no version to serve yet' }
+      throw new ModelNotReadyError(model.name, undefined, 'no version to serve yet')
+    }
     if (versions.length === 0) {
       fail(model.versions.length === 0 ? `no version with a ${MODEL_FILE_NAME} (looked in ${model.directory})` : 'the version policy selects none of the versions on disk')
     }
