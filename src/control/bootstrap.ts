@@ -40,6 +40,8 @@ export async function needsBootstrap(registry: RegistryStore): Promise<boolean> 
 export async function runBootstrap({ registry, jobs, logger }: BootstrapOptions): Promise<JobView | undefined> {
   if (!(await needsBootstrap(registry))) return undefined
   const job = await jobs.submit(BOOTSTRAP_JOB)
+  // The demo model is for everyone with a key: public, unlike models trained on request.
+  await registry.models.create({ name: BOOTSTRAP_JOB.model, description: `the seed MLP trained on ${BOOTSTRAP_JOB.dataset} by maas on first start`, task: 'image-classification', visibility: 'public' })
   logger.info(
     { job: job.id, model: BOOTSTRAP_JOB.model, alias: BOOTSTRAP_JOB.alias, dataset: BOOTSTRAP_JOB.dataset, epochs: BOOTSTRAP_JOB.fit.epochs },
     `bootstrap: nothing trained yet; training the seed MLP on ${BOOTSTRAP_JOB.dataset} (${BOOTSTRAP_JOB.fit.epochs} epochs) as job ${job.id}, to serve as ${BOOTSTRAP_JOB.model}@${BOOTSTRAP_JOB.alias} (MAAS_BOOTSTRAP=off to skip)`,
