@@ -4,14 +4,10 @@
  * `Authorization: Bearer`, parses JSON answers, and turns `{"error"}` bodies and unreachable
  * servers into AccessRequestError with a message fit for the terminal.
  */
+import { ServerRequestError, sendServerRequest } from '../server-request.ts'
 
 /** A request the server refused (status set) or that never reached it (status 0). */
-export class AccessRequestError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message)
-    this.name = 'AccessRequestError'
-  }
-}
+export class AccessRequestError extends ServerRequestError {}
 
 export interface AccessClientOptions {
   /** e.g. http://127.0.0.1:8000 */
@@ -34,25 +30,7 @@ export class AccessClient {
   /** `path` from the server root (e.g. `/v1/keys`); JSON in and out. */
   async call(method: string, path: string, body?: unknown): Promise<any> {
     const headers = body === undefined ? this.#headers : { ...this.#headers, 'Content-Type': 'application/json' }
-    let response: Response
-    try {
-      response = await fetch(`${this.#base}${path}`, { method, headers, body: body === undefined ? null : JSON.stringify(body) })
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause
-      throw new AccessRequestError(0, `cannot reach ${this.#base}: ${cause?.code ?? cause?.message ?? (error as Error).message}`)
-    }
-    const text = await response.text()
-    let parsed: any
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text)
-    } catch {
-      parsed = undefined
-    }
-    if (!response.ok) {
-      const message = typeof parsed?.error === 'string' ? parsed.error : text.slice(0, 200) || response.statusText
-      throw new AccessRequestError(response.status, `${message} (HTTP ${response.status})`)
-    }
-    return parsed
+    return sendServerRequest(this.#base, `${this.#base}${path}`, { method, headers, body: body === undefined ? null : JSON.stringify(body) }, (status, message) => new AccessRequestError(status, message))
   }
 }
 

@@ -5,14 +5,10 @@
  * servers into ManagementRequestError with a message fit for the terminal.
  */
 import { openAsBlob } from 'node:fs'
+import { ServerRequestError, sendServerRequest } from '../server-request.ts'
 
 /** A request the server refused (status set) or that never reached it (status 0). */
-export class ManagementRequestError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message)
-    this.name = 'ManagementRequestError'
-  }
-}
+export class ManagementRequestError extends ServerRequestError {}
 
 export interface ClientOptions {
   /** e.g. http://127.0.0.1:8000 */
@@ -51,24 +47,6 @@ export class ManagementClient {
 
   async #send(method: string, path: string, init: { body?: string | Blob; headers?: Record<string, string> }): Promise<any> {
     const url = `${this.#base}/v1/registry/models${path}`
-    let response: Response
-    try {
-      response = await fetch(url, { method, body: init.body ?? null, headers: { ...this.#headers, ...init.headers } })
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause
-      throw new ManagementRequestError(0, `cannot reach ${this.#base}: ${cause?.code ?? cause?.message ?? (error as Error).message}`)
-    }
-    const text = await response.text()
-    let parsed: any
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text)
-    } catch {
-      parsed = undefined
-    }
-    if (!response.ok) {
-      const message = typeof parsed?.error === 'string' ? parsed.error : text.slice(0, 200) || response.statusText
-      throw new ManagementRequestError(response.status, `${message} (HTTP ${response.status})`)
-    }
-    return parsed
+    return sendServerRequest(this.#base, url, { method, body: init.body ?? null, headers: { ...this.#headers, ...init.headers } }, (status, message) => new ManagementRequestError(status, message))
   }
 }
