@@ -82,5 +82,8 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { name: 'tlsCert', env: 'MAAS_TLS_CERT', flag: 'tls-cert', kind: 'path', expected: 'a PEM file path', parse: nonEmptyString, description: 'serve HTTPS and gRPC over TLS with this certificate chain' },
   { name: 'tlsKey', env: 'MAAS_TLS_KEY', flag: 'tls-key', kind: 'path', expected: 'a PEM file path', parse: nonEmptyString, description: 'the private key of --tls-cert' },
   { name: 'corsOrigins', env: 'MAAS_CORS_ORIGINS', flag: 'cors-origins', kind: 'value', expected: 'comma-separated origins or *', parse: commaList, description: 'browser origins allowed by CORS (none)' },
+  { name: 'maxTensorElements', env: 'MAAS_MAX_TENSOR_ELEMENTS', flag: 'max-tensor-elements', kind: 'value', expected: 'a positive integer', parse: integerIn(1, 2 ** 31 - 1), description: 'elements per input tensor (67108864)' },
+  { name: 'maxStringBytes', env: 'MAAS_MAX_STRING_BYTES', flag: 'max-string-bytes', kind: 'value', expected: 'a positive integer', parse: integerIn(1, 2 ** 31 - 1), description: 'bytes per BYTES element (1048576)' },
+  { name: 'requestTimeoutMs', env: 'MAAS_REQUEST_TIMEOUT_MS', flag: 'request-timeout-ms', kind: 'value', expected: 'an integer from 0 to 3600000', parse: integerIn(0, 3_600_000), description: 'time to receive a whole HTTP request, 0: none (300000)' },
   { name: 'graphOptimizationLevel', env: 'MAAS_GRAPH_OPTIMIZATION_LEVEL', flag: 'graph-optimization-level', kind: 'value', expected: `one of ${OPTIMIZATION_LEVELS.join(', ')}`, parse: oneOf(...OPTIMIZATION_LEVELS), engineKey: 'graphOptimizationLevel', description: 'ORT graph optimisation level' },
 ]

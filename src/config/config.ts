@@ -62,6 +62,12 @@ export interface MaasConfig {
   readonly tlsCert?: string
   readonly tlsKey?: string
   readonly corsOrigins: readonly string[]
+  /** Elements of one input tensor (400 above). */
+  readonly maxTensorElements: number
+  /** Bytes of one BYTES element (400 above). */
+  readonly maxStringBytes: number
+  /** Time to receive a whole HTTP request (408 after); 0: none. */
+  readonly requestTimeoutMs: number
 }
 
 /** Where a raw value came from, for error messages that point at the right place. */
@@ -106,6 +112,9 @@ export function defaultConfig(cwd = process.cwd()): MaasConfig {
     maxConcurrentPerKey: 256,
     metricsAccess: 'scope',
     corsOrigins: [],
+    maxTensorElements: 64 * 1024 * 1024,
+    maxStringBytes: 1024 * 1024,
+    requestTimeoutMs: 300_000,
   }
 }
 

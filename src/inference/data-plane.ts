@@ -11,7 +11,7 @@ import type { IndexEntry, ModelManager } from '../runtime/model-manager.ts'
 import type { ExecutionObserver } from '../runtime/served-version.ts'
 import type { InferenceMetrics } from './inference-metrics.ts'
 import type { ModelStatistics, StatisticsRecorder } from './model-statistics.ts'
-import { validateInferRequest } from './validate-request.ts'
+import { validateInferRequest, type RequestLimits } from './validate-request.ts'
 
 export const SERVER_NAME = 'maas'
 export const SERVER_VERSION = '0.1.0'
@@ -57,6 +57,8 @@ export interface InferenceCaller {
 
 export interface DataPlaneOptions {
   readonly onRequestDone?: InferenceDoneHook
+  /** Limits that protect the process, checked before any model work. */
+  readonly limits?: RequestLimits
 }
 
 export class DataPlane {
@@ -66,11 +68,14 @@ export class DataPlane {
   readonly #onRequestDone: InferenceDoneHook | undefined
   #accepting = true
 
+  readonly #limits: RequestLimits | undefined
+
   constructor(models: ModelManager, metrics: InferenceMetrics, statistics: StatisticsRecorder, options: DataPlaneOptions = {}) {
     this.#models = models
     this.#metrics = metrics
     this.#statistics = statistics
     this.#onRequestDone = options.onRequestDone
+    this.#limits = options.limits
   }
 
   isLive(): boolean {
@@ -128,7 +133,7 @@ export class DataPlane {
     let failure: string | undefined
     let computeNs = 0
     try {
-      const outputs = validateInferRequest(model, served.signature, served.config.maxBatchSize, request)
+      const outputs = validateInferRequest(model, served.signature, served.config.maxBatchSize, request, this.#limits)
       const result = await served.scheduler.enqueue({ inputs: request.inputs, outputs, ...schedulingHints(request) }, signal)
       const { timing } = result
       this.#statistics.recordSuccess(model, modelVersion, batchSizeOf(request, served.config.maxBatchSize), Number(process.hrtime.bigint() - started), timing)

@@ -9,11 +9,20 @@ import { elementCount, type InferRequest, type Tensor } from '../core/tensor.ts'
 import type { ModelSignature, TensorSpec } from '../onnx/onnx-signature.ts'
 
 /** Returns the names of the outputs to compute, in the order to return them. */
+/** Limits that protect the process from requests that fit the model but not the server. */
+export interface RequestLimits {
+  /** Elements of one input tensor. */
+  readonly maxTensorElements?: number
+  /** Bytes of one BYTES element. */
+  readonly maxStringBytes?: number
+}
+
 export function validateInferRequest(
   modelName: string,
   signature: ModelSignature,
   maxBatchSize: number,
   request: InferRequest,
+  limits: RequestLimits = {},
 ): string[] {
   const specs = new Map(signature.inputs.map((spec) => [spec.name, spec]))
   const seen = new Set<string>()
@@ -26,6 +35,7 @@ export function validateInferRequest(
     }
     if (seen.has(input.name)) throw new InvalidArgumentError(`input '${input.name}' is given more than once`)
     seen.add(input.name)
+    checkLimits(input, limits)
     checkTensor(input, spec, maxBatchSize)
   }
   for (const name of specs.keys()) {
@@ -44,6 +54,19 @@ export function validateInferRequest(
     names.push(output.name)
   }
   return names
+}
+
+function checkLimits(input: Tensor, limits: RequestLimits): void {
+  const count = elementCount(input.shape)
+  if (limits.maxTensorElements !== undefined && count > limits.maxTensorElements) {
+    throw new InvalidArgumentError(`input '${input.name}' has ${count} elements; this server takes at most ${limits.maxTensorElements} per tensor (--max-tensor-elements)`)
+  }
+  if (limits.maxStringBytes !== undefined && Array.isArray(input.data)) {
+    const index = (input.data as Uint8Array[]).findIndex((element) => element.byteLength > limits.maxStringBytes!)
+    if (index !== -1) {
+      throw new InvalidArgumentError(`input '${input.name}' element ${index} has ${(input.data as Uint8Array[])[index]!.byteLength} bytes; this server takes at most ${limits.maxStringBytes} per BYTES element (--max-string-bytes)`)
+    }
+  }
 }
 
 function checkTensor(input: Tensor, spec: TensorSpec, maxBatchSize: number): void {

@@ -100,7 +100,10 @@ export class MaasServer {
       store: registry.usage, metrics: metrics.registry,
       onFlushError: (error) => logger.warn({ reason: error.message }, 'usage flush failed; the counts are kept and retried'),
     })
-    this.dataPlane = new DataPlane(this.#models, metrics, statistics, { onRequestDone: (done) => this.usage.record(done) })
+    this.dataPlane = new DataPlane(this.#models, metrics, statistics, {
+      onRequestDone: (done) => this.usage.record(done),
+      limits: { maxTensorElements: config.maxTensorElements, maxStringBytes: config.maxStringBytes },
+    })
     this.modelService = new ModelService({
       registry, artifacts, serving: this.dataPlane, engine, engineDefaults: config.engine, logger,
       modelFilesRoot: path.join(config.dataDir, 'models'), maxUploadBytes: config.maxBodyBytes,
@@ -111,7 +114,7 @@ export class MaasServer {
       concurrency: config.jobConcurrency, leaseMs: config.jobLeaseMs, pollMs: Math.min(1000, config.jobLeaseMs),
     })
     this.jobs = new JobService({ registry, runner: this.#jobRunner, events, dataDir: config.dataDir })
-    this.http = new HttpServer({ dataPlane: this.dataPlane, metrics: metrics.registry, maxBodyBytes: config.maxBodyBytes, logger, models: this.modelService, jobs: this.jobs, access: { keys: this.keys, usage: this.usage, audit: registry.audit }, security, corsOrigins: config.corsOrigins, ...(tls ? { tls } : {}) })
+    this.http = new HttpServer({ dataPlane: this.dataPlane, metrics: metrics.registry, maxBodyBytes: config.maxBodyBytes, logger, models: this.modelService, jobs: this.jobs, access: { keys: this.keys, usage: this.usage, audit: registry.audit }, security, corsOrigins: config.corsOrigins, requestTimeoutMs: config.requestTimeoutMs, ...(tls ? { tls } : {}) })
     this.grpc = new GrpcServer({ dataPlane: this.dataPlane, logger, maxMessageBytes: config.grpcMaxMessageBytes, security, ...(tls ? { tls } : {}) })
   }
 

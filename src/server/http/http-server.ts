@@ -48,6 +48,8 @@ export interface HttpServerOptions {
   readonly corsOrigins?: readonly string[]
   /** Serve HTTPS with this certificate chain and key (PEM). */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer }
+  /** Time to receive a whole request (node answers 408 after it); 0: none. */
+  readonly requestTimeoutMs?: number
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
@@ -68,7 +70,7 @@ export class HttpServer {
   #closing = false
   #onIdle: (() => void) | undefined
 
-  constructor({ dataPlane, metrics, maxBodyBytes, logger, models, jobs, access, security, corsOrigins = [], tls }: HttpServerOptions) {
+  constructor({ dataPlane, metrics, maxBodyBytes, logger, models, jobs, access, security, corsOrigins = [], tls, requestTimeoutMs = 300_000 }: HttpServerOptions) {
     this.#logger = logger
     this.#security = security
     this.#cors = new CorsPolicy(corsOrigins)
@@ -94,7 +96,8 @@ export class HttpServer {
       this.#router.add(route)
     }
     const handler = (request: IncomingMessage, response: ServerResponse) => void this.#handle(request, response)
-    this.#server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, keepAliveTimeout: 65_000 }, handler) : createServer({ keepAliveTimeout: 65_000 }, handler)
+    const timeouts = { keepAliveTimeout: 65_000, requestTimeout: requestTimeoutMs }
+    this.#server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, ...timeouts }, handler) : createServer(timeouts, handler)
   }
 
   /** Every route the server answers, for docs and for tests that check each one. */
