@@ -141,3 +141,29 @@ test('usage is metered per key and model; a consumer reads its own usage only', 
   const other = await requestJson(`${server.url}/v1/usage?key=someone-else`, { headers: auth(keys.consumer) })
   assert.equal(other.status, 403)
 })
+
+test('no route that changes or administers anything is reachable with a consumer key: each answers 403', async () => {
+  // Consumers may read metadata, infer, read server metadata and their own usage; everything else is 403.
+  const open = new Set(['health', 'server.metadata', 'model.read', 'model.infer', 'usage.read'])
+  const checked: string[] = []
+  for (const route of server.server.http.routes) {
+    const rule = ROUTE_ACTIONS[`${route.method} ${route.pattern}`]!
+    if (open.has(rule.action)) continue
+    const path = route.pattern.replace(/\{model\}/g, 'versioned').replace(/\{[a-z]+\}/g, '1')
+    const response = await requestJson(`${server.url}${path}`, { method: route.method, headers: { 'Content-Type': 'application/json', ...auth(keys.consumer) }, ...(route.method === 'GET' ? {} : { body: '{}' }) })
+    assert.equal(response.status, 403, `${route.method} ${path} (${rule.action}): ${JSON.stringify(response.body)}`)
+    checked.push(`${route.method} ${route.pattern}`)
+  }
+  assert.ok(checked.length > 20, `${checked.length} routes checked`)
+})
+
+test('every guarded RPC answers UNAUTHENTICATED without a key, and the admin-only ones PERMISSION_DENIED for a consumer', async () => {
+  for (const [method, rule] of Object.entries(RPC_ACTIONS)) {
+    if (rule.action === 'health' || method.startsWith('Health/')) continue
+    const request = method === 'ModelInfer' ? { model_name: 'versioned', inputs: [] } : { name: 'versioned', model_name: 'versioned' }
+    await expectGrpcError(grpc.call(method, request), grpcStatus.UNAUTHENTICATED)
+    if (['repository.load', 'repository.unload', 'repository.index', 'statistics.read'].includes(rule.action)) {
+      await expectGrpcError(grpc.call(method, request, { authorization: `Bearer ${keys.consumer}` }), grpcStatus.PERMISSION_DENIED)
+    }
+  }
+})
