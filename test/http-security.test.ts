@@ -167,3 +167,18 @@ test('every guarded RPC answers UNAUTHENTICATED without a key, and the admin-onl
     }
   }
 })
+
+test('a publisher may train into a new model but not into one it does not own', async () => {
+  const job = (model: string) =>
+    requestJson(`${server.url}/v1/jobs`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...auth(keys.publisher) },
+      body: JSON.stringify({ model, preset: 'seed-mlp', dataset: 'mnist-small', fit: { epochs: 1 } }),
+    })
+  const foreign = await job('versioned')
+  assert.equal(foreign.status, 403, JSON.stringify(foreign.body))
+  assert.match(foreign.body.error, /may not train into model 'versioned'/)
+  const own = await job('publisher-digits')
+  assert.equal(own.status, 201, JSON.stringify(own.body))
+  await requestJson(`${server.url}/v1/jobs/${own.body.id}/cancel`, { method: 'POST', headers: auth(ADMIN) })
+})

@@ -4,6 +4,7 @@
  * registry), read, list, cancel, and follow a job's events. The server's routes and the
  * bootstrap call it; the runner does the work.
  */
+import { MaasError } from '../../core/errors.ts'
 import path from 'node:path'
 import { InvalidArgumentError } from '../../core/errors.ts'
 import { JOB_STATUSES, type JobStatus } from '../../registry/job-store.ts'
@@ -35,11 +36,21 @@ export class JobService {
   }
 
   /** Validates a train job (INVALID_ARGUMENT naming the problem) and queues it. */
-  async submit(body: unknown, owner: string | null = null): Promise<JobView> {
+  /**
+   * Queues a training job. `caller` (when the server authenticates) owns the job and the model
+   * it creates; a non-admin may only train into a model that is new or its own.
+   */
+  async submit(body: unknown, owner: string | null = null, { admin = true }: { admin?: boolean } = {}): Promise<JobView> {
     const spec = await parseTrainJobSpec(body, {
       datasetsDir: path.join(this.#options.dataDir, 'datasets'),
       ...(this.#options.systemDatasetDirs ? { systemDirs: this.#options.systemDatasetDirs } : {}),
     })
+    if (!admin) {
+      const existing = await this.#options.registry.models.get(spec.model).catch(() => undefined)
+      if (existing && existing.owner !== owner) {
+        throw new MaasError('PERMISSION_DENIED', `key '${owner}' may not train into model '${spec.model}', which it does not own`)
+      }
+    }
     const job = await this.#options.registry.jobs.enqueue({ kind: TRAIN_JOB_KIND, spec, owner })
     this.#options.runner.wake()
     return toJobView(job)

@@ -62,6 +62,7 @@ export class TrainJobExecution {
   readonly done: Promise<void>
   readonly #ctx: JobExecutionContext
   readonly #spec: TrainJobSpec
+  readonly #owner: string | null
   readonly #progress: TrainProgress
   readonly #process: TrainJobProcess
   readonly #heartbeat: NodeJS.Timeout
@@ -73,6 +74,7 @@ export class TrainJobExecution {
     this.id = job.id
     this.#ctx = ctx
     this.#spec = job.spec as TrainJobSpec
+    this.#owner = job.owner ?? null
     this.done = new Promise((resolve) => (this.#resolveDone = resolve))
     this.#progress = { phase: 'starting', epochs: this.#spec.fit.epochs, epoch: 0, batch: 0, batches: 0, loss: null, samplesPerSecond: null, resumedFromEpoch: 0, history: [], pid: null }
     const jobDir = path.join(ctx.dataDir, 'jobs', job.id)
@@ -142,7 +144,7 @@ export class TrainJobExecution {
   async #finish(message: Extract<ChildMessage, { type: 'done' }>): Promise<void> {
     const { registry, artifacts, models, logger } = this.#ctx
     try {
-      const result = await this.#write(() => registerTrainedVersion(registry, artifacts, this.id, this.#spec, { ...message, resumedFromEpoch: this.#progress.resumedFromEpoch }))
+      const result = await this.#write(() => registerTrainedVersion(registry, artifacts, this.id, this.#spec, { ...message, resumedFromEpoch: this.#progress.resumedFromEpoch }, this.#owner))
       if (result === undefined) return
       await models?.loadModel(result.model).catch((error: unknown) => logger.warn({ job: this.id, model: result.model, err: error }, `job ${this.id}: version ${result.version} registered but not loaded`))
       const job = await this.#write(() => registry.jobs.complete(this.id, this.#ctx.workerId, { ...result, history: message.history }))

@@ -31,14 +31,14 @@ export interface TrainedOutput {
   readonly resumedFromEpoch: number
 }
 
-export async function registerTrainedVersion(registry: RegistryStore, artifacts: ArtifactStore, jobId: string, spec: TrainJobSpec, output: TrainedOutput): Promise<TrainJobResult> {
+export async function registerTrainedVersion(registry: RegistryStore, artifacts: ArtifactStore, jobId: string, spec: TrainJobSpec, output: TrainedOutput, owner: string | null = null): Promise<TrainJobResult> {
   const bytes = await readFile(output.onnxPath)
   const signature = readOnnxSignature(bytes)
   const stored = await artifacts.put(bytes)
   const metrics = metricsOf(output)
   const createdBy = `job:${jobId}`
   if (!(await registry.models.get(spec.model).then(() => true, () => false))) {
-    await registry.models.create({ name: spec.model, description: `trained by maas (job ${jobId})`, task: 'image-classification' }).catch(async (error: unknown) => {
+    await registry.models.create({ name: spec.model, description: `trained by maas (job ${jobId})`, task: 'image-classification', owner }).catch(async (error: unknown) => {
       // Another job created it meanwhile: fine.
       await registry.models.get(spec.model).catch(() => Promise.reject(error))
     })

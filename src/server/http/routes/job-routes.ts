@@ -24,9 +24,10 @@ export function jobRoutes(jobs: JobService): Route[] {
       method: 'POST',
       pattern: '/v1/jobs',
       protocol: 'maas',
-      handler: async ({ request, response }) => {
+      handler: async ({ request, response, principal }) => {
         checkContentType(request, JSON_MEDIA_TYPES)
-        const job = await jobs.submit(parseJsonObject(await readBody(request, JOB_BODY_LIMIT), 'job'))
+        const authenticated = principal !== undefined && principal.keyId !== 'anonymous'
+        const job = await jobs.submit(parseJsonObject(await readBody(request, JOB_BODY_LIMIT), 'job'), authenticated ? principal.name : null, { admin: !authenticated || principal.role === 'admin' })
         response.setHeader('Location', `/v1/jobs/${encodeURIComponent(job.id)}`)
         sendJson(response, 201, JSON.stringify(job))
       },
