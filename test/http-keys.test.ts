@@ -58,7 +58,8 @@ describe('POST /v1/keys', () => {
     [{ role: 'consumer', expires_at: '2000-01-01T00:00:00Z' }, /is not in the future/],
     [{ role: 'consumer', expires_in_seconds: 0 }, /"expires_in_seconds" must be an integer from 1/],
     [{ role: 'consumer', expires_in_seconds: 5, expires_at: '2099-01-01T00:00:00Z' }, /not both/],
-    [{ role: 'consumer', scopes: [] }, /unknown field 'scopes'; known fields: name, role, models, expires_at, expires_in_seconds/],
+    [{ role: 'consumer', scopes: ['admin'] }, /key scope 'admin' must be one of metrics/],
+    [{ role: 'consumer', colour: 'blue' }, /unknown field 'colour'; known fields: name, role, models, scopes, expires_at, expires_in_seconds/],
   ] as const) {
     test(`answers 400 for ${JSON.stringify(body)}`, async () => {
       const response = await postJson(`${server.url}/v1/keys`, body)

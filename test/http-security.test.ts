@@ -67,6 +67,9 @@ test('a consumer may infer public models but not manage anything: 403 names the 
   const metrics = await requestJson(`${server.url}/metrics`, { headers: auth(keys.consumer) })
   assert.equal(metrics.status, 403)
   assert.equal((await requestJson(`${server.url}/metrics`, { headers: auth(ADMIN) })).status, 200)
+  const scraper = await requestJson(`${server.url}/v1/keys`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth(ADMIN) }, body: JSON.stringify({ name: 'scraper', role: 'consumer', scopes: ['metrics'] }) })
+  assert.deepEqual(scraper.body.scopes, ['metrics'])
+  assert.equal((await requestJson(`${server.url}/metrics`, { headers: auth(scraper.body.key) })).status, 200, "the 'metrics' scope reads /metrics")
 })
 
 test('private models need a grant; a wrong or revoked key is 401', async () => {
@@ -181,4 +184,17 @@ test('a publisher may train into a new model but not into one it does not own', 
   const own = await job('publisher-digits')
   assert.equal(own.status, 201, JSON.stringify(own.body))
   await requestJson(`${server.url}/v1/jobs/${own.body.id}/cancel`, { method: 'POST', headers: auth(ADMIN) })
+})
+
+test('repository control and jobs are audited with who, what and the result', async () => {
+  await requestJson(`${server.url}/v2/repository/models/versioned/unload`, { method: 'POST', headers: auth(keys.consumer) })
+  await requestJson(`${server.url}/v2/repository/models/versioned/load`, { method: 'POST', headers: auth(ADMIN) })
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const audit = await requestJson(`${server.url}/v1/audit?limit=50`, { headers: auth(ADMIN) })
+  assert.equal(audit.status, 200)
+  const entries: any[] = audit.body.entries ?? audit.body
+  const denied = entries.find((entry) => entry.action === 'repository.unload' && entry.actor === 'consumer')
+  assert.equal(denied?.result, 'denied', JSON.stringify(entries.slice(0, 3)))
+  const loaded = entries.find((entry) => entry.action === 'repository.load' && entry.result === 'success')
+  assert.equal(loaded?.target, 'versioned')
 })

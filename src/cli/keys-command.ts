@@ -40,7 +40,7 @@ export async function runKeys(argv: readonly string[], io: CommandIo = PROCESS_I
       args: [...argv],
       options: {
         url: { type: 'string' }, 'api-key': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-        role: { type: 'string' }, name: { type: 'string' }, models: { type: 'string' }, 'expires-in': { type: 'string' },
+        role: { type: 'string' }, name: { type: 'string' }, models: { type: 'string' }, scopes: { type: 'string' }, 'expires-in': { type: 'string' },
         all: { type: 'boolean' }, grace: { type: 'string' },
       },
       strict: true,
@@ -69,6 +69,7 @@ export async function runKeys(argv: readonly string[], io: CommandIo = PROCESS_I
           role: values.role,
           ...(values.name !== undefined && { name: values.name }),
           ...(values.models !== undefined && { models: values.models.split(',').map((model) => model.trim()).filter((model) => model !== '') }),
+          ...(values.scopes !== undefined && { scopes: values.scopes.split(',').map((scope) => scope.trim()).filter((scope) => scope !== '') }),
           ...(expiresIn !== undefined && { expires_in_seconds: expiresIn }),
         })
         if (values.json) {

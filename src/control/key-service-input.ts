@@ -15,6 +15,8 @@ export interface NewKeyRequest {
   readonly role: ApiKeyRole
   /** Private models granted to the key (public ones need no grant). */
   readonly models?: readonly string[] | null
+  /** Scopes beyond the role: 'metrics' lets a key read /metrics. */
+  readonly scopes?: readonly string[]
   /** When the key stops working; absent or null: never. */
   readonly expiresAt?: Date | null
 }
@@ -32,7 +34,10 @@ export const MAX_GRACE_SECONDS = 30 * 86_400
 export const MAX_KEY_LIFETIME_SECONDS = 10 * 365 * 86_400
 
 const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/
-const CREATE_FIELDS = ['name', 'role', 'models', 'expires_at', 'expires_in_seconds'] as const
+const CREATE_FIELDS = ['name', 'role', 'models', 'scopes', 'expires_at', 'expires_in_seconds'] as const
+
+/** Scopes a key may hold beyond its role. */
+export const KEY_SCOPES = ['metrics'] as const
 const ROTATE_FIELDS = ['grace_seconds'] as const
 
 type Json = Record<string, unknown>
@@ -60,7 +65,11 @@ export function checkNewKeyRequest(request: NewKeyRequest, now: number): NewKeyR
       throw new InvalidArgumentError(`key expiry ${expiresAt.toISOString()} is more than ten years away`)
     }
   }
-  return { ...(request.name !== undefined && { name: request.name }), role: request.role, models, expiresAt }
+  for (const scope of request.scopes ?? []) {
+    if (!(KEY_SCOPES as readonly string[]).includes(scope)) throw new InvalidArgumentError(`key scope '${scope}' must be one of ${KEY_SCOPES.join(', ')}`)
+  }
+  const scopes = [...new Set(request.scopes ?? [])].sort()
+  return { ...(request.name !== undefined && { name: request.name }), role: request.role, models, scopes, expiresAt }
 }
 
 /** Throws unless `seconds` is an integer from 0 to MAX_GRACE_SECONDS. */
@@ -88,6 +97,7 @@ export function parseNewKeyBody(body: Json, now: number): NewKeyRequest {
     role: role as ApiKeyRole,
     ...(name !== undefined && { name }),
     models: (models as string[] | null | undefined) ?? null,
+    ...(body.scopes !== undefined ? { scopes: checkScopesField(body.scopes) } : {}),
     expiresAt: expiryOf(body, now, what),
   }, now)
 }
@@ -124,4 +134,9 @@ function refuseUnknown(body: Json, known: readonly string[], what: string): void
   for (const key of Object.keys(body)) {
     if (!known.includes(key)) throw new InvalidArgumentError(`${what}: unknown field '${key}'; known fields: ${known.join(', ')}`)
   }
+}
+
+function checkScopesField(value: unknown): string[] {
+  if (!Array.isArray(value) || !value.every((scope) => typeof scope === 'string')) throw new InvalidArgumentError('"scopes" must be an array of strings')
+  return value as string[]
 }

@@ -72,7 +72,7 @@ export class KeyService {
         try {
           const record = await this.#registry.keys.create({
             id, prefix, hash, name: checked.name ?? `key-${prefix}`, role: checked.role,
-            allowedModels: checked.models ?? null, expiresAt: checked.expiresAt ?? null,
+            allowedModels: checked.models ?? null, scopes: checked.scopes ?? [], expiresAt: checked.expiresAt ?? null,
           })
           return { key, record: this.#info(record) }
         } catch (error) {
@@ -159,7 +159,7 @@ export class KeyService {
       for (let attempt = 1; ; attempt++) {
         const { key, prefix, hash } = generateApiKey(this.#hashing)
         try {
-          const next = { prefix, hash, name: old.name, role: old.role, allowedModels: old.allowedModels, expiresAt: old.expiresAt }
+          const next = { prefix, hash, name: old.name, role: old.role, allowedModels: old.allowedModels, scopes: old.scopes, expiresAt: old.expiresAt }
           const record = await this.#registry.keys.rotate(id, next, oldKeyExpiresAt)
           return { key, record: this.#info(record), previous: await this.get(id) }
         } catch (error) {

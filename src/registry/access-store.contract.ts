@@ -15,7 +15,7 @@ export function accessStoreContract(fx: ContractFixture): void {
       const expiresAt = new Date(fx.now() + 86_400_000)
       const key = await fx.store.keys.create(newKey({ allowedModels: ['mnist', 'resnet'], expiresAt }))
       assert.deepEqual({ ...key, id: undefined }, {
-        id: undefined, prefix: key.prefix, hash: 'scrypt$abc', name: 'ci', role: 'consumer', allowedModels: ['mnist', 'resnet'],
+        id: undefined, prefix: key.prefix, hash: 'scrypt$abc', name: 'ci', role: 'consumer', allowedModels: ['mnist', 'resnet'], scopes: [],
         createdAt: new Date(fx.now()), revokedAt: null, expiresAt, rotatedFrom: null,
       })
       assert.deepEqual(await fx.store.keys.get(key.id), key)

@@ -17,6 +17,8 @@ export interface ApiKeyRecord {
   readonly role: ApiKeyRole
   /** Model names the key may use; null for every model. */
   readonly allowedModels: readonly string[] | null
+  /** Scopes beyond the role, e.g. ['metrics']. */
+  readonly scopes: readonly string[]
   readonly createdAt: Date
   readonly revokedAt: Date | null
   readonly expiresAt: Date | null
@@ -32,6 +34,7 @@ export interface NewApiKey {
   readonly name: string
   readonly role: ApiKeyRole
   readonly allowedModels?: readonly string[] | null
+  readonly scopes?: readonly string[]
   readonly expiresAt?: Date | null
 }
 

@@ -52,7 +52,7 @@ describe('openRegistry', () => {
     const raw = new Database(file, { readonly: true })
     try {
       assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal')
-      assert.deepEqual(raw.prepare('select name from maas_migration').all(), [{ name: '0001_initial_schema' }, { name: '0002_serving_config' }])
+      assert.deepEqual(raw.prepare('select name from maas_migration').all(), [{ name: '0001_initial_schema' }, { name: '0002_serving_config' }, { name: '0003_key_scopes' }])
     } finally {
       raw.close()
     }

@@ -9,13 +9,14 @@ import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely'
 import { RegistryUnavailableError } from './registry-errors.ts'
 import { initialSchema } from './migrations/initial-schema.ts'
 import { servingConfig } from './migrations/serving-config.ts'
+import { keyScopes } from './migrations/key-scopes.ts'
 import type { RegistryDatabase, RegistryDialect } from './registry-schema.ts'
 
 /** Every migration, by name; names sort in the order they run. Append, never edit. */
 export function registryMigrations(dialect: RegistryDialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial_schema': initialSchema(dialect), '0002_serving_config': servingConfig }
+      return { '0001_initial_schema': initialSchema(dialect), '0002_serving_config': servingConfig, '0003_key_scopes': keyScopes }
     },
   }
 }

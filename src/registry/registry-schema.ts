@@ -107,6 +107,8 @@ export interface ApiKeysTable {
   name: string
   role: string
   allowed_models: string | null
+  /** JSON array of scopes beyond the role, e.g. ["metrics"]; null: none. */
+  scopes: string | null
   created_at: Int8
   revoked_at: Int8 | null
   expires_at: Int8 | null

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { Counter, type Registry } from 'prom-client'
 import { MaasError, toMaasError } from '../../core/errors.ts'
 import type { Security } from '../auth/security.ts'
+import type { AuditStore } from '../../registry/audit-store.ts'
 import { CorsPolicy } from './cors-policy.ts'
 import { routeSecurityOf } from './route-actions.ts'
 import type { DataPlane } from '../../inference/data-plane.ts'
@@ -65,6 +66,7 @@ export class HttpServer {
   readonly #responses: Counter<'route' | 'status'>
   readonly #responseCounters = new Map<string, { inc(): void }>()
   readonly #security: Security | undefined
+  readonly #audit: AuditStore | undefined
   readonly #cors: CorsPolicy
   #inflight = 0
   #closing = false
@@ -73,6 +75,7 @@ export class HttpServer {
   constructor({ dataPlane, metrics, maxBodyBytes, logger, models, jobs, access, security, corsOrigins = [], tls, requestTimeoutMs = 300_000 }: HttpServerOptions) {
     this.#logger = logger
     this.#security = security
+    this.#audit = access?.audit
     this.#cors = new CorsPolicy(corsOrigins)
     this.#responses = new Counter({
       name: 'maas_http_responses_total',
@@ -141,6 +144,7 @@ export class HttpServer {
     const match = this.#router.match(request.method ?? 'GET', pathname)
     let routeLabel = 'unmatched'
     let release: (() => void) | undefined
+    let auditActor: string | undefined
     try {
       if (this.#cors.handle(request, response)) {
         // a CORS preflight, answered
@@ -157,6 +161,7 @@ export class HttpServer {
       } else {
         routeLabel = match.route.pattern
         const { principal, admit } = await this.#admission(request, match.route, match.params)
+        auditActor = principal?.name
         if (!routeSecurityOf(match.route.method, match.route.pattern)?.admitsInHandler) release = await admit()
         else await this.#security?.authorize(principal, 'model.infer', match.params.model)
         await match.route.handler({
@@ -174,6 +179,7 @@ export class HttpServer {
       this.#sendError(request, response, thrown, requestId)
     } finally {
       release?.()
+      if (match.kind === 'found') this.#auditAction(request, match.route, match.params, response.statusCode, auditActor)
       this.#countResponse(routeLabel, response.statusCode)
       if (--this.#inflight === 0) this.#onIdle?.()
     }
@@ -197,6 +203,17 @@ export class HttpServer {
       admit: (samples?: number) =>
         security.admit(principal, rule.action, { ...(model ? { model } : {}), ...(resource ? { resource } : {}), ...(samples !== undefined ? { samples } : {}) }),
     }
+  }
+
+  /** Audits the management actions no service audits itself (repository control, jobs): who, what, result. */
+  #auditAction(request: IncomingMessage, route: Route, params: RouteParams, status: number, actor: string | undefined): void {
+    const rule = routeSecurityOf(route.method, route.pattern)
+    if (!rule?.audit || !this.#audit) return
+    const result = status < 400 ? 'success' : status === 401 || status === 403 ? 'denied' : 'failure'
+    const target = params.model ?? params.id ?? route.pattern
+    void this.#audit
+      .append({ actor: actor ?? 'anonymous', action: rule.action, target, result, details: { method: request.method, path: request.url, status } })
+      .catch((error: Error) => this.#logger.warn({ reason: error.message }, 'audit entry not written'))
   }
 
   #countResponse(route: string, status: number): void {

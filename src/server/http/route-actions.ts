@@ -16,6 +16,8 @@ export interface RouteSecurity {
   readonly admitsInHandler?: boolean
   /** Non-admin keys may read their own (usage): the policy sees the caller's key as the resource. */
   readonly ownUsage?: boolean
+  /** The server writes the audit entry (services that audit themselves — models, keys — leave this off). */
+  readonly audit?: boolean
 }
 
 const infer: RouteSecurity = { action: 'model.infer', model: 'model', admitsInHandler: true }
@@ -37,8 +39,8 @@ export const ROUTE_ACTIONS: Readonly<Record<string, RouteSecurity>> = {
   'GET /v2/models/{model}/stats': { action: 'statistics.read', model: 'model' },
   'GET /v2/models/{model}/versions/{version}/stats': { action: 'statistics.read', model: 'model' },
   'POST /v2/repository/index': { action: 'repository.index' },
-  'POST /v2/repository/models/{model}/load': { action: 'repository.load', model: 'model' },
-  'POST /v2/repository/models/{model}/unload': { action: 'repository.unload', model: 'model' },
+  'POST /v2/repository/models/{model}/load': { action: 'repository.load', model: 'model', audit: true },
+  'POST /v2/repository/models/{model}/unload': { action: 'repository.unload', model: 'model', audit: true },
   // TF Serving
   'GET /v1/models/{model}': read,
   'GET /v1/models/{model}/versions/{version}': read,
@@ -72,12 +74,12 @@ export const ROUTE_ACTIONS: Readonly<Record<string, RouteSecurity>> = {
   'GET /v1/registry/models/{model}/card': read,
   'PUT /v1/registry/models/{model}/card': { action: 'model.update', model: 'model' },
   // training jobs
-  'POST /v1/jobs': { action: 'job.create' },
+  'POST /v1/jobs': { action: 'job.create', audit: true },
   'GET /v1/jobs': { action: 'job.read' },
   'GET /v1/jobs/{id}': { action: 'job.read' },
   'GET /v1/jobs/{id}/events': { action: 'job.read' },
-  'DELETE /v1/jobs/{id}': { action: 'job.cancel' },
-  'POST /v1/jobs/{id}/cancel': { action: 'job.cancel' },
+  'DELETE /v1/jobs/{id}': { action: 'job.cancel', audit: true },
+  'POST /v1/jobs/{id}/cancel': { action: 'job.cancel', audit: true },
   // API keys, usage, audit
   'POST /v1/keys': { action: 'keys.manage' },
   'GET /v1/keys': { action: 'keys.manage' },

@@ -94,6 +94,7 @@ export function keyView(key: KeyInfo): Record<string, unknown> {
     name: key.name,
     role: key.role,
     models: key.allowedModels,
+    scopes: key.scopes,
     status: key.status,
     created_at: key.createdAt.toISOString(),
     expires_at: key.expiresAt?.toISOString() ?? null,
