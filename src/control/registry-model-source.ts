@@ -75,20 +75,30 @@ export class RegistryModelSource implements ModelSource {
     } catch (error) {
       configError ??= (error as Error).message
     }
-    const versions = (await registry.versions.list(name, { statuses: ['READY'] })).filter((version) => version.artifact !== null)
+    const labels: Record<string, VersionLabel> = { ...config.versionLabels }
+    for (const alias of await registry.aliases.list(name)) {
+      labels[alias.name] = { version: alias.version, ...(alias.canary ? { canary: { version: alias.canary.version, weight: alias.canary.weight } } : {}) }
+    }
+    // Only the versions the policy and the labels will serve are hashed (a verify reads the
+    // whole file); a corrupt one is skipped, so `latest` falls back to the next version.
+    const labelled = new Set(Object.values(labels).flatMap((label) => [label.version, ...(label.canary ? [label.canary.version] : [])]))
+    const policy = config.versionPolicy
+    const versions = (await registry.versions.list(name, { statuses: ['READY'] }))
+      .filter((version) => version.artifact !== null)
+      .sort((a, b) => b.version - a.version)
     const files = new Map<number, string>()
+    let latest = 0
     for (const version of versions) {
+      const byPolicy = policy.kind === 'all' || (policy.kind === 'specific' && policy.versions.includes(version.version)) || (policy.kind === 'latest' && latest < policy.count)
+      if (!byPolicy && !labelled.has(version.version)) continue
       const sha256 = version.artifact!.sha256
       try {
         await artifacts.verify(sha256)
         files.set(version.version, artifacts.path!(sha256))
+        if (byPolicy) latest++
       } catch (error) {
         this.#options.onImportProblem?.(name, `version ${version.version}: ${(error as Error).message}`)
       }
-    }
-    const labels: Record<string, VersionLabel> = { ...config.versionLabels }
-    for (const alias of await registry.aliases.list(name)) {
-      labels[alias.name] = { version: alias.version, ...(alias.canary ? { canary: { version: alias.canary.version, weight: alias.canary.weight } } : {}) }
     }
     const source: RegistrySourceModel = {
       name,

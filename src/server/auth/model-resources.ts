@@ -33,9 +33,4 @@ export class ModelResources {
     this.#cache.set(name, { resource, until: now + TTL_MS })
     return resource
   }
-
-  /** Forgets a model after a management action changed it. */
-  forget(model: string): void {
-    this.#cache.delete(model.split('@')[0]!)
-  }
 }

@@ -60,9 +60,4 @@ export class Security {
     const resource = options.resource ?? (options.model === undefined ? {} : await this.#options.models.of(options.model))
     return this.#options.guard({ principal, action, resource, ...(options.samples !== undefined ? { samples: options.samples } : {}) })
   }
-
-  /** Drops cached model facts after a management action changed them. */
-  forgetModel(model: string): void {
-    this.#options.models.forget(model)
-  }
 }

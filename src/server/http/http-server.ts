@@ -12,7 +12,7 @@ import { MaasError, toMaasError } from '../../core/errors.ts'
 import type { Security } from '../auth/security.ts'
 import type { AuditStore } from '../../registry/audit-store.ts'
 import { CorsPolicy } from './cors-policy.ts'
-import { routeSecurityOf } from './route-actions.ts'
+import { routeSecurityOf, type RouteSecurity } from './route-actions.ts'
 import type { DataPlane } from '../../inference/data-plane.ts'
 import type { ModelService } from '../../control/model-service.ts'
 import type { JobService } from '../../control/jobs/job-service.ts'
@@ -145,6 +145,8 @@ export class HttpServer {
     let routeLabel = 'unmatched'
     let release: (() => void) | undefined
     let auditActor: string | undefined
+    // The route's entry in ROUTE_ACTIONS, looked up once per request.
+    const rule = match.kind === 'found' ? routeSecurityOf(match.route.method, match.route.pattern) : undefined
     try {
       if (this.#cors.handle(request, response)) {
         // a CORS preflight, answered
@@ -160,10 +162,11 @@ export class HttpServer {
         sendJson(response, 405, errorBody(`method ${request.method} is not allowed on ${pathname}; allowed: ${match.allowed.join(', ')}`))
       } else {
         routeLabel = match.route.pattern
-        const { principal, admit } = await this.#admission(request, match.route, match.params)
+        const { principal, admit } = await this.#admission(request, match.route, rule, match.params)
         auditActor = principal?.name
-        if (!routeSecurityOf(match.route.method, match.route.pattern)?.admitsInHandler) release = await admit()
-        else await this.#security?.authorize(principal, 'model.infer', match.params.model)
+        // Inference routes meter in their handler, once the sample count is known; authorise now.
+        if (!rule?.admitsInHandler) release = await admit()
+        else await this.#security?.authorize(principal, rule.action, rule.model ? match.params[rule.model] : undefined)
         await match.route.handler({
           request,
           response,
@@ -179,7 +182,7 @@ export class HttpServer {
       this.#sendError(request, response, thrown, requestId)
     } finally {
       release?.()
-      if (match.kind === 'found') this.#auditAction(request, match.route, match.params, response.statusCode, auditActor)
+      if (rule?.audit && match.kind === 'found') this.#auditAction(request, match.route, rule, match.params, response.statusCode, auditActor)
       this.#countResponse(routeLabel, response.statusCode)
       if (--this.#inflight === 0) this.#onIdle?.()
     }
@@ -189,10 +192,9 @@ export class HttpServer {
    * Who calls and a function that authorises the call and applies the limits, from the route's
    * entry in ROUTE_ACTIONS. A route without an entry is refused rather than left unguarded.
    */
-  async #admission(request: IncomingMessage, route: Route, params: RouteParams) {
+  async #admission(request: IncomingMessage, route: Route, rule: RouteSecurity | undefined, params: RouteParams) {
     const security = this.#security
     if (!security) return { principal: undefined, admit: async (_samples?: number) => () => {} }
-    const rule = routeSecurityOf(route.method, route.pattern)
     if (!rule) throw new MaasError('PERMISSION_DENIED', `route ${route.method} ${route.pattern} has no access rule`)
     const principal = await security.identify(request.headers.authorization, rule.action)
     const model = rule.model ? params[rule.model] : undefined
@@ -206,9 +208,8 @@ export class HttpServer {
   }
 
   /** Audits the management actions no service audits itself (repository control, jobs): who, what, result. */
-  #auditAction(request: IncomingMessage, route: Route, params: RouteParams, status: number, actor: string | undefined): void {
-    const rule = routeSecurityOf(route.method, route.pattern)
-    if (!rule?.audit || !this.#audit) return
+  #auditAction(request: IncomingMessage, route: Route, rule: RouteSecurity, params: RouteParams, status: number, actor: string | undefined): void {
+    if (!this.#audit) return
     const result = status < 400 ? 'success' : status === 401 || status === 403 ? 'denied' : 'failure'
     const target = params.model ?? params.id ?? route.pattern
     void this.#audit
