@@ -24,6 +24,7 @@ export interface PytorchResult {
   readonly epochs: number
   readonly samples: number
   readonly samples_per_second: number
+  readonly cpu_samples_per_second: number
   readonly test_accuracy: number
 }
 

@@ -73,6 +73,8 @@ export interface TrainingRow {
   readonly epochs: number
   readonly samples: number
   readonly samplesPerSecond?: number
+  /** Samples per second of the trainer's CPU time (process CPU time; one thread each): less disturbed by other load. */
+  readonly cpuSamplesPerSecond?: number
   readonly gflops?: number
   readonly testAccuracy?: number
   /** Why there is no number. */
@@ -109,9 +111,10 @@ export async function runTrainingSuite(options: TrainingSuiteOptions, log: (line
   log(`ORT 1024³ MatMul, 1 thread: ${ortGemmGflops.toFixed(1)} GFLOP/s`)
   const flopsPerSample = { mlp: trainingFlopsPerSample(seedMlp()), cnn: trainingFlopsPerSample(seedCnn()) }
   const rows: TrainingRow[] = []
-  const measured = (recipe: RecipeName, batch: number, framework: string, epochs: number, samples: number, samplesPerSecond: number, testAccuracy: number): TrainingRow => {
-    const row = { recipe, batch, framework, epochs, samples, samplesPerSecond, testAccuracy, gflops: (samplesPerSecond * flopsPerSample[recipe]) / 1e9 }
-    log(`  ${recipe} b=${batch} ${framework}: ${samplesPerSecond.toFixed(0)} samples/s, test accuracy ${testAccuracy.toFixed(4)} (${epochs} epochs × ${samples})`)
+  const measured = (recipe: RecipeName, batch: number, framework: string, epochs: number, samples: number, samplesPerSecond: number, testAccuracy: number, cpuSamplesPerSecond?: number): TrainingRow => {
+    const row = { recipe, batch, framework, epochs, samples, samplesPerSecond, cpuSamplesPerSecond, testAccuracy, gflops: (samplesPerSecond * flopsPerSample[recipe]) / 1e9 }
+    const cpuRate = cpuSamplesPerSecond === undefined ? '' : ` (${cpuSamplesPerSecond.toFixed(0)} per CPU-second)`
+    log(`  ${recipe} b=${batch} ${framework}: ${samplesPerSecond.toFixed(0)} samples/s${cpuRate}, test accuracy ${testAccuracy.toFixed(4)} (${epochs} epochs × ${samples})`)
     return row
   }
 
@@ -123,14 +126,15 @@ export async function runTrainingSuite(options: TrainingSuiteOptions, log: (line
       const twinStart = RECIPES[recipe]()
       const history = await trainer.fit(train, { epochs, batchSize: batch, intraOpThreads: 1 })
       const seconds = history.epochs.reduce((sum, logs) => sum + logs.seconds, 0)
+      const cpuSeconds = history.epochs.reduce((sum, logs) => sum + (logs.cpuSeconds ?? Number.NaN), 0)
       const accuracy = (await trainer.evaluate(test)).metrics.accuracy!
-      rows.push(measured(recipe, batch, MAAS, epochs, train.count, (train.count * epochs) / seconds, accuracy))
+      rows.push(measured(recipe, batch, MAAS, epochs, train.count, (train.count * epochs) / seconds, accuracy, (train.count * epochs) / cpuSeconds))
 
       const unsupported = tfjsUnsupported(recipe, 'wasm')
       if (unsupported) rows.push({ recipe, batch, framework: TFJS_WASM, epochs, samples: train.count, unavailable: unsupported })
       else {
         const result = await trainTfjs(recipe, twinStart, 'wasm', train, test, { epochs: options.tfjsEpochs, batchSize: batch })
-        rows.push(measured(recipe, batch, TFJS_WASM, options.tfjsEpochs, train.count, result.samplesPerSecond, result.testAccuracy))
+        rows.push(measured(recipe, batch, TFJS_WASM, options.tfjsEpochs, train.count, result.samplesPerSecond, result.testAccuracy, result.cpuSamplesPerSecond))
       }
       if (recipe === 'cnn' && options.tfjsCpuCnnSamples > 0) {
         // Pure-JS convolutions: train on a small subset and score on the first 1,000 test images.
@@ -158,7 +162,7 @@ export async function runTrainingSuite(options: TrainingSuiteOptions, log: (line
     try {
       const base = { python: options.python, batches: options.batches, epochs: options.epochs, samples: options.samples, cnnEpochs: options.cnnEpochs, cnnSamples: options.cnnSamples }
       const fromPytorch = (result: PytorchResult, framework: string) =>
-        measured(result.model, result.batch, framework, result.epochs, result.samples, result.samples_per_second, result.test_accuracy)
+        measured(result.model, result.batch, framework, result.epochs, result.samples, result.samples_per_second, result.test_accuracy, result.cpu_samples_per_second)
       const onLine = (line: string) => log(`  [pytorch] ${line}`)
       if (options.pytorchMkldnn !== 'off') {
         const run = await runPytorch({ ...base, models: options.models, mkldnn: true }, onLine)

@@ -46,6 +46,7 @@ function buildTwin(recipe: RecipeName): tf.Sequential {
 
 export interface TfjsRunResult {
   readonly samplesPerSecond: number
+  readonly cpuSamplesPerSecond: number
   readonly seconds: number
   readonly testAccuracy: number
 }
@@ -77,12 +78,14 @@ export async function trainTfjs(
   ])
   try {
     const started = performance.now()
+    const cpuStarted = process.cpuUsage()
     await twin.fit(x!, y!, { epochs, batchSize, shuffle: true, verbose: 0 })
     const seconds = (performance.now() - started) / 1000
+    const cpu = process.cpuUsage(cpuStarted)
     const scores = twin.evaluate(testX!, testY!, { batchSize: 1024 }) as tf.Scalar[]
     const testAccuracy = (await scores[1]!.data())[0]!
     tf.dispose(scores)
-    return { samplesPerSecond: (train.count * epochs) / seconds, seconds, testAccuracy }
+    return { samplesPerSecond: (train.count * epochs) / seconds, cpuSamplesPerSecond: (train.count * epochs * 1e6) / (cpu.user + cpu.system), seconds, testAccuracy }
   } finally {
     tf.dispose([x!, y!, testX!, testY!])
     twin.dispose()

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { GraphBuilder } from '../../onnx/onnx-builder.ts'
 import { assertClose, runGraph } from './compile-test-support.ts'
-import { emitOptimizerUpdate, optimizerSlots, parseOptimizer, type OptimizerConfig } from './optimizers.ts'
+import { emitOptimizerUpdate, kerasSlotScales, optimizerSlots, parseOptimizer, type OptimizerConfig } from './optimizers.ts'
 
 /** Keras 3 update rules, written out in plain TypeScript as the reference. */
 function referenceStep(config: OptimizerConfig, p: number[], g: number[], slots: number[][], lr: number, t: number): { p: number[]; slots: number[][] } {
@@ -59,6 +59,7 @@ for (const config of CONFIGS) {
       graph.node('Identity', [slot], { outputs: [`slot_${index}`] })
       graph.output(`slot_${index}`, 'FP32', [3])
     })
+    const scales = kerasSlotScales(config)
     let p = [1, -2, 3]
     let slots = slotNames.map(() => [0, 0, 0])
     let reference = { p, slots }
@@ -72,7 +73,7 @@ for (const config of CONFIGS) {
       p = out.p_out!
       slots = slotNames.map((_, index) => out[`slot_${index}`]!)
       assertClose(p, reference.p, 1e-5, `step ${t} parameter`)
-      slots.forEach((slot, index) => assertClose(slot, reference.slots[index]!, 1e-5, `step ${t} slot ${slotNames[index]}`))
+      slots.forEach((slot, index) => assertClose(Array.from(slot, (value) => value * scales[index]!), reference.slots[index]!, 1e-5, `step ${t} slot ${slotNames[index]}`))
     }
   })
 }

@@ -105,7 +105,7 @@ test('Adam slots are carried across the steps of a call', async () => {
     optimizer: { name: 'adam', learningRate: 0.1 },
     clipNorm: 1,
   })
-  assert.deepEqual(training.slots.map((slot) => slot.name), ['W/m', 'W/v', 'b/m', 'b/v'])
+  assert.deepEqual(training.slots.map((slot) => slot.name), ['W/m_sum', 'W/v_sum', 'b/m_sum', 'b/v_sum'])
   const session = await ort.InferenceSession.create(training.bytes, { intraOpNumThreads: 1 })
   const M = 20
   const x = new Float32Array(M * 16)

@@ -131,9 +131,18 @@ export function compileTrainingGraph(emitForward: ForwardEmitter, options: Train
     ...slots.map((slot, index) => ({ value: nextSlots[index]!, shape: slot.shape })),
     ...forward.state.map((state) => ({ value: state.next, shape: state.shape })),
   ]
+  // A body output may name the value itself: an Identity would copy it (ORT does not alias a
+  // subgraph's outputs), which costs ~5% of a seed-MLP step. Body inputs passed through and
+  // values carried twice still go through an Identity, as a value names one output only.
+  const bodyInputs = new Set(body.inputs.map((input) => input.name))
+  const named = new Set<string>()
   carried.forEach(({ value, shape }, index) => {
-    const name = `${BODY}carried_out_${index}`
-    body.node('Identity', [value], { outputs: [name] })
+    let name = value
+    if (bodyInputs.has(value) || named.has(value)) {
+      name = `${BODY}carried_out_${index}`
+      body.node('Identity', [value], { outputs: [name] })
+    }
+    named.add(name)
     bodyOutputs.push({ name, datatype: 'FP32', shape })
   })
   const [nextStep] = body.node('Add', [`${BODY}step`, floatScalar(body, 1)])

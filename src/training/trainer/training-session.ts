@@ -59,7 +59,10 @@ export class TrainingSession {
       graphOptimizationLevel: 'all',
       intraOpNumThreads: intraOpThreads,
       interOpNumThreads: 1,
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
+      // Gradients that stay zero (e.g. the always-black border pixels of MNIST) let Adam's
+      // slots decay into subnormal floats within a few hundred steps, and x86 computes on
+      // those ~100x slower: flushing them to zero doubled the seed MLP's training rate.
+      extra: { session: { intra_op: { allow_spinning: '0' }, set_denormal_as_zero: '1' } },
     })
     const carried = new Map<string, ort.Tensor>()
     for (const value of [...graph.parameters, ...graph.slots, ...graph.state]) {

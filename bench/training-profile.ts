@@ -1,15 +1,17 @@
 /**
- * @module bench/cnn-profile
- * Training throughput of the seed CNN on 2,048 Fashion-MNIST samples with one ORT thread:
+ * @module bench/training-profile
+ * Training throughput of a seed model (MODEL=cnn, the default, or MODEL=mlp) on 2,048
+ * Fashion-MNIST samples with one ORT thread (BATCH, default 32):
  * `fit` times Trainer.fit (samples/s per epoch, accuracy), `time` repeats 64-step calls of
  * the training graph (wall and CPU time: the machine may be shared), `profile` runs the compiled
  * training graph standalone with ORT's profiler and prints the nodes that take the time.
  *
- *   node --import tsx bench/cnn-profile.ts [fit|time|profile|both] [epochs] [calls]
+ *   MODEL=mlp node --import tsx bench/training-profile.ts [fit|time|profile|both] [epochs] [calls]
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import ort from 'onnxruntime-node'
-import { seedCnn } from '../src/nn/presets.ts'
+import type { Model } from '../src/nn/model.ts'
+import { seedCnn, seedMlp } from '../src/nn/presets.ts'
 import { loadNamedDataset } from '../src/training/datasets/named-datasets.ts'
 import type { Dataset } from '../src/training/datasets/dataset.ts'
 import { FEED } from '../src/training/compile/training-graph.ts'
@@ -17,9 +19,10 @@ import { compileModelTraining, parseCompileOptions } from '../src/training/train
 import { Trainer } from '../src/training/trainer/trainer.ts'
 
 const SAMPLES = 2048
-const BATCH = 32
+const BATCH = Number(process.env.BATCH ?? 32)
+const buildModel = (): Model => (process.env.MODEL === 'mlp' ? seedMlp({ seed: 1 }) : seedCnn({ seed: 1 }))
 const STEPS = 64
-const config = parseCompileOptions({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] })
+const config = parseCompileOptions({ optimizer: process.env.OPTIMIZER ?? 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] })
 
 async function loadSamples(): Promise<Dataset> {
   const { train } = await loadNamedDataset('fashion-mnist', { download: false })
@@ -28,7 +31,7 @@ async function loadSamples(): Promise<Dataset> {
 }
 
 async function runFit(data: Dataset, epochs: number): Promise<void> {
-  const trainer = new Trainer(seedCnn({ seed: 1 }), config)
+  const trainer = new Trainer(buildModel(), config)
   const history = await trainer.fit(data, { epochs, batchSize: BATCH, stepsPerCall: STEPS })
   for (const logs of history.epochs) {
     console.log(`epoch ${logs.epoch}: ${logs.samplesPerSecond.toFixed(0)} samples/s, loss ${logs.loss.toFixed(4)}, accuracy ${logs.metrics.accuracy?.toFixed(4)}`)
@@ -43,9 +46,9 @@ interface ProfileEvent {
 }
 
 async function runProfile(data: Dataset): Promise<void> {
-  const model = seedCnn({ seed: 1 })
+  const model = buildModel()
   const { graph, weights } = compileModelTraining(model, config)
-  const prefix = '/tmp/cnn-profile'
+  const prefix = '/tmp/training-profile'
   const session = await ort.InferenceSession.create(graph.bytes, {
     graphOptimizationLevel: 'all',
     intraOpNumThreads: 1,
@@ -73,7 +76,7 @@ async function runProfile(data: Dataset): Promise<void> {
   session.endProfiling()
   await session.release()
   const file = readdirSync('/tmp')
-    .filter((name) => name.startsWith('cnn-profile_') && name.endsWith('.json'))
+    .filter((name) => name.startsWith('training-profile_') && name.endsWith('.json'))
     .map((name) => `/tmp/${name}`)
     .sort()
     .at(-1)!
@@ -104,9 +107,10 @@ async function runProfile(data: Dataset): Promise<void> {
 
 /** Best and median samples/s over repeated 64-step calls, by wall time and by this process's CPU time. */
 async function runTiming(data: Dataset, calls: number): Promise<void> {
-  const model = seedCnn({ seed: 1 })
+  const model = buildModel()
   const { graph, weights } = compileModelTraining(model, config)
   const session = await ort.InferenceSession.create(graph.bytes, {
+    ...(process.env.ORT_OPTIONS ? JSON.parse(process.env.ORT_OPTIONS) : {}),
     graphOptimizationLevel: 'all',
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
