@@ -15,6 +15,7 @@ import { NORMALIZATION_RULES } from './rules/normalization.ts'
 import { POOLING_RULES } from './rules/pooling.ts'
 import { REDUCTION_RULES } from './rules/reductions.ts'
 import { SHAPE_RULES } from './rules/shape-ops.ts'
+import { SOFTMAX_CROSS_ENTROPY_RULES } from './rules/softmax-cross-entropy.ts'
 
 /** Ops whose outputs are constant almost everywhere or not real-valued: no gradient flows through them. */
 export const NON_DIFFERENTIABLE_OPS = [
@@ -25,7 +26,7 @@ export const NON_DIFFERENTIABLE_OPS = [
 
 const FAMILIES: readonly GradientRules[] = [
   ELEMENTWISE_RULES, ACTIVATION_RULES, MATMUL_RULES, REDUCTION_RULES, SHAPE_RULES,
-  CONV_RULES, POOLING_RULES, NORMALIZATION_RULES, GATHER_RULES, DROPOUT_RULES,
+  CONV_RULES, POOLING_RULES, NORMALIZATION_RULES, GATHER_RULES, DROPOUT_RULES, SOFTMAX_CROSS_ENTROPY_RULES,
 ]
 
 /** Every built-in rule, by op type. */

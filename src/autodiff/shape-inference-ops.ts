@@ -38,6 +38,12 @@ INFERENCES.set('Cast', (node, facts) => [typed(datatypeOfOnnx(intAttribute(node,
 INFERENCES.set('Where', (node, facts) => [broadcastOf(node.inputs, facts, facts(node.inputs[1] ?? '')?.datatype)])
 INFERENCES.set('ReduceSum', (node, facts) => [reduced(node, facts, inputValue(node, 1, facts))])
 INFERENCES.set('Size', () => [typed('INT64', [])])
+INFERENCES.set('SoftmaxCrossEntropyLoss', (node, facts) => {
+  const reduction = node.attributes.reduction
+  const perLabel = reduction?.type === 'string' && reduction.value === 'none'
+  const { datatype, shape } = first(node, facts)
+  return [typed(datatype, perLabel ? facts(node.inputs[1] ?? '')?.shape : []), typed(datatype, shape)]
+})
 INFERENCES.set('Range', (node, facts) => [typed(first(node, facts).datatype, [-1])])
 
 INFERENCES.set('Constant', (node) => {

@@ -54,13 +54,19 @@ export interface LossInputs {
 /** Emits the loss; returns the name of its FP32 scalar value. */
 export function emitLoss(graph: GraphBuilder, config: LossConfig, { prediction, target, classes }: LossInputs): string {
   const op = (type: string, inputs: string[], attributes: Record<string, Attribute> = {}) => graph.node(type, inputs, { attributes })[0]!
-  const lastAxis = int64Vector(graph, [-1])
-  const sumLast = (value: string) => op('ReduceSum', [value, lastAxis], { keepdims: attr.int(0) })
+  const sumLast = (value: string) => op('ReduceSum', [value, int64Vector(graph, [-1])], { keepdims: attr.int(0) })
   const meanAll = (value: string) => op('ReduceMean', [value], { keepdims: attr.int(0) })
   const clipped = (value: string) => op('Clip', [value, floatScalar(graph, EPSILON), floatScalar(graph, 1 - EPSILON)])
   const logProbabilities = (value: string) => (config.fromLogits ? op('LogSoftmax', [value], { axis: attr.int(-1) }) : op('Log', [clipped(value)]))
   switch (config.name) {
     case 'sparse_categorical_crossentropy': {
+      // From logits, ONNX's fused op (targets are [batch], so the logits are [batch, classes]):
+      // ~30 fewer nodes per training step than the composed form below, with its own gradient rule.
+      if (config.fromLogits) {
+        // log_prob as an output too, so that the gradient reuses it instead of a second LogSoftmax.
+        const [loss] = graph.node('SoftmaxCrossEntropyLoss', [prediction, target], { outputs: 2, attributes: { reduction: attr.string('mean') } })
+        return loss!
+      }
       const oneHot = op('OneHot', [target, int64Scalar(graph, classes), graph.initializer(graph.uniqueName('one_hot_values'), { datatype: 'FP32', shape: [2], data: new Float32Array([0, 1]) })], { axis: attr.int(-1) })
       return op('Neg', [meanAll(sumLast(op('Mul', [oneHot, logProbabilities(prediction)])))])
     }
