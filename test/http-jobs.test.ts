@@ -93,7 +93,7 @@ describe('training jobs over HTTP', () => {
     assert.equal((await registry.aliases.get('digits', 'production')).version, 1)
     const checkpoint = (await registry.jobs.get(id)).checkpoint!
     assert.equal(path.basename(checkpoint), 'checkpoint-2.bin')
-    assert.ok(existsSync(checkpoint))
+    assert.ok(!existsSync(path.dirname(checkpoint)), 'a finished job leaves no checkpoints behind: its model is in the artifact store')
 
     // Served at once, by name and by alias.
     const { correct } = await classifyTestDigits(server.url, 'digits', 50)
@@ -110,7 +110,7 @@ describe('training jobs over HTTP', () => {
   test('keeps jobs beyond the concurrency limit queued, cancels running and queued jobs, and ends the process', async () => {
     const first = (await postJson(`${server.url}/v1/jobs`, job({ model: 'long', fit: { epochs: 200 } }))).body
     const second = (await postJson(`${server.url}/v1/jobs`, job({ model: 'long', fit: { epochs: 200 } }))).body
-    const [started] = (await collectEvents(`${server.url}/v1/jobs/${first.id}/events`, (event) => event.event === 'epoch', 30_000)).filter((event) => event.event === 'epoch')
+    const [started] = (await collectEvents(`${server.url}/v1/jobs/${first.id}/events`, (event) => event.event === 'checkpoint', 30_000)).filter((event) => event.event === 'epoch')
     assert.equal(started!.data.epoch, 1)
     const running = (await requestJson(`${server.url}/v1/jobs/${first.id}`)).body
     assert.equal(running.status, 'RUNNING')
@@ -129,6 +129,9 @@ describe('training jobs over HTTP', () => {
     assert.equal(cancelled.body.status, 'CANCELLED')
     assert.equal((await ending).at(-1)!.event, 'cancelled')
     await waitFor(async () => (isAlive(pid) ? undefined : true), 5_000, 'the training process to end')
+    const firstCheckpoint = (await server.server.registry.jobs.get(first.id)).checkpoint!
+    assert.equal(path.basename(firstCheckpoint), 'checkpoint-1.bin', 'it had checkpointed before the cancel')
+    assert.ok(!existsSync(path.dirname(firstCheckpoint)), 'a cancelled job leaves no checkpoints behind')
     assert.equal((await requestJson(`${server.url}/v1/jobs/${first.id}/cancel`, { method: 'POST' })).status, 409)
 
     const deleted = await requestJson(`${server.url}/v1/jobs/${second.id}`, { method: 'DELETE' })

@@ -5,6 +5,7 @@
  * registered + completed, failed, cancelled, or released for the next start (server
  * stopping). Registry writes go through one promise chain so they land in order.
  */
+import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { ArtifactStore } from '../../artifacts/artifact-store.ts'
 import type { JobRecord } from '../../registry/job-store.ts'
@@ -66,6 +67,7 @@ export class TrainJobExecution {
   readonly #progress: TrainProgress
   readonly #process: TrainJobProcess
   readonly #heartbeat: NodeJS.Timeout
+  readonly #jobDir: string
   #writes: Promise<unknown> = Promise.resolve()
   #ending: 'cancelled' | 'stopping' | 'lost' | 'finished' | undefined
   #resolveDone!: () => void
@@ -77,7 +79,7 @@ export class TrainJobExecution {
     this.#owner = job.owner ?? null
     this.done = new Promise((resolve) => (this.#resolveDone = resolve))
     this.#progress = { phase: 'starting', epochs: this.#spec.fit.epochs, epoch: 0, batch: 0, batches: 0, loss: null, samplesPerSecond: null, resumedFromEpoch: 0, history: [], pid: null }
-    const jobDir = path.join(ctx.dataDir, 'jobs', job.id)
+    const jobDir = (this.#jobDir = path.join(ctx.dataDir, 'jobs', job.id))
     this.#process = new TrainJobProcess(
       { id: job.id, spec: this.#spec, datasetsDir: path.join(ctx.dataDir, 'datasets'), jobDir, ...(job.checkpoint ? { checkpoint: job.checkpoint } : {}) },
       { onMessage: (message) => this.#onMessage(message), onExit: (exit) => this.#onExit(exit) },
@@ -149,6 +151,7 @@ export class TrainJobExecution {
       await models?.loadModel(result.model).catch((error: unknown) => logger.warn({ job: this.id, model: result.model, err: error }, `job ${this.id}: version ${result.version} registered but not loaded`))
       const job = await this.#write(() => registry.jobs.complete(this.id, this.#ctx.workerId, { ...result, history: message.history }))
       if (job === undefined) return
+      await this.#removeFiles()
       logger.info({ job: this.id, model: result.model, version: result.version, alias: result.alias, ...result.metrics }, `job ${this.id} succeeded: ${result.model} version ${result.version}${result.alias ? ` (${result.alias})` : ''} registered and serving, test accuracy ${(result.metrics.test_accuracy ?? NaN).toFixed(4)}`)
       this.#publish('done', toJobView(job))
     } catch (error) {
@@ -159,7 +162,9 @@ export class TrainJobExecution {
   async #fail(reason: string): Promise<void> {
     this.#ctx.logger.warn({ job: this.id, error: reason }, `job ${this.id} failed`)
     const job = await this.#write(() => this.#ctx.registry.jobs.fail(this.id, this.#ctx.workerId, reason))
-    if (job) this.#publish('failed', toJobView(job))
+    if (!job) return
+    await this.#removeFiles()
+    this.#publish('failed', toJobView(job))
   }
 
   #onExit(exit: ChildExit): void {
@@ -175,9 +180,22 @@ export class TrainJobExecution {
       return
     }
     if (this.#ending === 'cancelled') {
-      void this.#ctx.registry.jobs.get(this.id).then((job) => this.#publish('cancelled', toJobView(job)), () => undefined)
+      void this.#removeFiles()
+        .then(() => this.#ctx.registry.jobs.get(this.id))
+        .then((job) => this.#publish('cancelled', toJobView(job)), () => undefined)
     }
     void settle()
+  }
+
+  /**
+   * Removes the job's folder (checkpoints, exported model) once the job has ended for good:
+   * a trained model lives on in the artifact store, and no API resumes a finished job.
+   * Not after 'stopping' or 'lost': the next holder resumes from those checkpoints.
+   */
+  async #removeFiles(): Promise<void> {
+    await rm(this.#jobDir, { recursive: true, force: true }).catch((error: unknown) =>
+      this.#ctx.logger.warn({ job: this.id, err: error }, `job ${this.id}: could not remove ${this.#jobDir}`),
+    )
   }
 
   #beat(): void {
