@@ -14,6 +14,8 @@ export interface PytorchEnv {
   readonly torch: string
   readonly threads: number
   readonly mkldnn: boolean
+  /** torch.set_flush_denormal(True), as maas sets in ORT. */
+  readonly flushDenormal?: boolean
   readonly blas: readonly string[]
   readonly gemm_1024_gflops: number
 }
@@ -42,6 +44,8 @@ export interface PytorchOptions {
   readonly cnnEpochs: number
   readonly cnnSamples: number
   readonly mkldnn: boolean
+  /** torch.set_flush_denormal(True), as maas sets in ORT. */
+  readonly flushDenormal?: boolean
 }
 
 /** Runs the PyTorch script; rejects with its stderr when it fails. */
@@ -55,6 +59,7 @@ export function runPytorch(options: PytorchOptions, onLine: (line: string) => vo
     '--cnn-epochs', String(options.cnnEpochs),
     '--cnn-samples', String(options.cnnSamples),
     '--mkldnn', options.mkldnn ? 'on' : 'off',
+    ...(options.flushDenormal ? ['--flush-denormal'] : []),
   ]
   return new Promise((resolve, reject) => {
     const child = spawn(options.python, args, { env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })

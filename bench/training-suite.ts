@@ -39,6 +39,10 @@ export interface TrainingSuiteOptions {
   readonly tfjsCpuCnnSamples: number
   readonly python: string
   readonly pytorchMkldnn: 'on' | 'off' | 'both'
+  /** Also run PyTorch's MLP with subnormals flushed to zero (maas flushes them in ORT). */
+  readonly pytorchFlushDenormal: boolean
+  /** Train maas' seed MLP (batch 32) with this many seeds (1..N) for the test-accuracy spread; 0: off. */
+  readonly accuracySeeds: number
 }
 
 /** Reads the suite's knobs from the environment (the only place it does). */
@@ -62,6 +66,8 @@ export function trainingOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Tr
     tfjsCpuCnnSamples: number('BENCH_TFJS_CPU_CNN_SAMPLES', 0),
     python: env.BENCH_PYTHON ?? '/usr/bin/python3',
     pytorchMkldnn: mkldnn,
+    pytorchFlushDenormal: env.BENCH_PYTORCH_FLUSH_DENORMAL !== '0',
+    accuracySeeds: number('BENCH_ACCURACY_SEEDS', 3),
   }
 }
 
@@ -87,6 +93,8 @@ export interface TrainingReport {
   readonly flopsPerSample: Readonly<Record<RecipeName, number>>
   readonly rows: readonly TrainingRow[]
   readonly loop: readonly { readonly stepsPerCall: number; readonly samplesPerSecond: number; readonly epochs: number; readonly samples: number }[]
+  /** maas' seed MLP at batch 32, one run per seed (model initialisation and shuffling). */
+  readonly seeds: readonly { readonly seed: number; readonly testAccuracy: number; readonly samplesPerSecond: number; readonly epochs: number; readonly samples: number }[]
   readonly pytorch?: PytorchEnv
   readonly pytorchError?: string
 }
@@ -96,6 +104,7 @@ export const TFJS_WASM = 'TF.js wasm'
 export const TFJS_CPU = 'TF.js cpu, subset'
 export const PYTORCH = 'PyTorch'
 export const PYTORCH_BLAS_CONV = 'PyTorch, conv via OpenBLAS'
+export const PYTORCH_FLUSH = 'PyTorch, subnormals flushed'
 
 const RECIPES: Readonly<Record<RecipeName, () => Model>> = { mlp: seedMlp, cnn: seedCnn }
 const COMPILE = { optimizer: { name: 'adam', learningRate: 1e-3 }, loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] }
@@ -156,6 +165,19 @@ export async function runTrainingSuite(options: TrainingSuiteOptions, log: (line
     }
   }
 
+  const seeds: TrainingReport['seeds'][number][] = []
+  if (options.accuracySeeds > 0 && options.models.includes('mlp')) {
+    const { epochs, train } = plan('mlp')
+    for (let seed = 1; seed <= options.accuracySeeds; seed++) {
+      const trainer = new Trainer(seedMlp({ seed }), parseCompileOptions(COMPILE))
+      const history = await trainer.fit(train, { epochs, batchSize: 32, seed, intraOpThreads: 1 })
+      const seconds = history.epochs.reduce((sum, logs) => sum + logs.seconds, 0)
+      const testAccuracy = (await trainer.evaluate(test)).metrics.accuracy!
+      seeds.push({ seed, testAccuracy, samplesPerSecond: (train.count * epochs) / seconds, epochs, samples: train.count })
+      log(`  mlp b=32 seed ${seed}: test accuracy ${testAccuracy.toFixed(4)}`)
+    }
+  }
+
   let pytorch: PytorchEnv | undefined
   let pytorchError: string | undefined
   if (options.python) {
@@ -175,10 +197,14 @@ export async function runTrainingSuite(options: TrainingSuiteOptions, log: (line
         pytorch ??= run.env
         for (const result of run.results) rows.push(fromPytorch(result, result.model === 'cnn' ? PYTORCH_BLAS_CONV : PYTORCH))
       }
+      if (options.pytorchFlushDenormal && options.models.includes('mlp')) {
+        const run = await runPytorch({ ...base, models: ['mlp'], mkldnn: true, flushDenormal: true }, onLine)
+        for (const result of run.results) rows.push(fromPytorch(result, PYTORCH_FLUSH))
+      }
     } catch (error) {
       pytorchError = (error as Error).message
       log(`  PyTorch baseline unavailable: ${pytorchError}`)
     }
   }
-  return { options, ortGemmGflops, flopsPerSample, rows, loop, ...(pytorch ? { pytorch } : {}), ...(pytorchError ? { pytorchError } : {}) }
+  return { options, ortGemmGflops, flopsPerSample, rows, loop, seeds, ...(pytorch ? { pytorch } : {}), ...(pytorchError ? { pytorchError } : {}) }
 }
