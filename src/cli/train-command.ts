@@ -3,7 +3,8 @@
  * `maas train --model SPEC.json|seed-mlp|seed-cnn --dataset NAME|PATH [--epochs 5]
  * [--batch-size 32] [--optimizer adam] [--out DIR] [--json]`: trains in a worker thread with
  * a progress bar per epoch (or one JSON object per epoch with --json), evaluates on the test
- * split and writes the exported ONNX model, its spec and the history to --out.
+ * split and writes the exported ONNX model, its spec and the history to --out. A TF.js
+ * model.json with weight shards starts from those weights (fine-tuning a Keras model).
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -11,7 +12,9 @@ import { parseArgs } from 'node:util'
 import { loadConfig } from '../config/config.ts'
 import { InvalidArgumentError } from '../core/errors.ts'
 import { modelFromSpec } from '../nn/model-spec.ts'
+import type { Model } from '../nn/model.ts'
 import { seedCnn, seedMlp } from '../nn/presets.ts'
+import { loadTfjsLayersModel } from '../nn/tfjs-layers-model.ts'
 import type { DatasetSplit } from '../training/datasets/dataset.ts'
 import { loadCsvDataset, splitCsvLine } from '../training/datasets/csv-dataset.ts'
 import { DATASET_NAMES, loadNamedDataset, type DatasetName } from '../training/datasets/named-datasets.ts'
@@ -21,7 +24,8 @@ import type { EpochLogs, ProgressLogs } from '../training/trainer/trainer.ts'
 
 const HELP = `usage: maas train --model SPEC.json|seed-mlp|seed-cnn --dataset NAME|PATH [options]
 
-  --model SPEC              a Keras-like JSON spec file, or a preset: seed-mlp, seed-cnn
+  --model SPEC              a Keras-like JSON spec file, or a preset: seed-mlp, seed-cnn;
+                            a TF.js model.json with weight shards is trained from its weights
   --dataset NAME|PATH       ${DATASET_NAMES.join(', ')}; a folder with MNIST-format IDX files;
                             or a CSV file (numeric columns; see --label-column)
   --epochs N                epochs (5)
@@ -88,7 +92,7 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
     const isPreset = values.model === 'seed-mlp' || values.model === 'seed-cnn'
     const job = {
       model: values.name ?? (isPreset ? values.model : path.basename(values.model, path.extname(values.model))),
-      ...(isPreset ? { preset: values.model } : { spec: (await loadModel(values.model)).toSpec() }),
+      ...(isPreset ? { preset: values.model } : { spec: (await loadModel(values.model, { weights: false })).toSpec() }),
       dataset: values.dataset,
       compile: { optimizer: { name: values.optimizer, ...(learningRate !== undefined ? { learningRate } : {}) }, loss: values.loss, metrics: ['accuracy'] },
       fit: { epochs, batchSize, seed, stepsPerCall, ...(validationSplit !== undefined ? { validationSplit } : {}) },
@@ -98,7 +102,7 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
     return runRemoteTrain(values.remote, job, { json: values.json, ...(values.json ? {} : { reporter: new ProgressBar(process.stderr) }) })
   }
   const config = loadConfig({ flags: { dataDir: values['data-dir'] } })
-  const model = new KerasModel(await loadModel(values.model))
+  const model = new KerasModel(await loadModel(values.model, { weights: true }))
   const learningRate = values['learning-rate'] === undefined ? undefined : fraction(values['learning-rate'], '--learning-rate', Infinity)
   model.compile({ optimizer: { name: values.optimizer, ...(learningRate !== undefined ? { learningRate } : {}) }, loss: values.loss, metrics: ['accuracy'] })
   const { train, test } = await loadData(values.dataset, {
@@ -138,7 +142,8 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
   return 0
 }
 
-async function loadModel(value: string) {
+/** A preset, or the model of a spec file; a TF.js model.json's weight shards are loaded too when `weights`. */
+async function loadModel(value: string, options: { readonly weights: boolean }): Promise<Model> {
   if (value === 'seed-mlp') return seedMlp()
   if (value === 'seed-cnn') return seedCnn()
   let text: string
@@ -147,7 +152,21 @@ async function loadModel(value: string) {
   } catch (error) {
     throw new InvalidArgumentError(`--model: cannot read ${value}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
   }
+  if (hasWeightsManifest(text)) {
+    if (options.weights) return loadTfjsLayersModel(value)
+    process.stderr.write(`note: the remote job trains the topology of ${value} from new weights; its TF.js weight shards are not sent\n`)
+  }
   return modelFromSpec(text)
+}
+
+/** Whether the text is a TF.js model.json that lists weights (invalid JSON is left to modelFromSpec to report). */
+function hasWeightsManifest(text: string): boolean {
+  try {
+    const manifest = (JSON.parse(text) as { weightsManifest?: unknown } | null)?.weightsManifest
+    return Array.isArray(manifest) && manifest.some((group) => Array.isArray(group?.weights) && group.weights.length > 0)
+  } catch {
+    return false
+  }
 }
 
 async function loadData(value: string, options: { dataDir: string; labelColumn?: string; testSplit: number; seed: number }): Promise<DatasetSplit> {

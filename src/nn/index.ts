@@ -1,7 +1,8 @@
 /**
  * @module nn
  * The model-definition API: layers, Sequential and functional models, JSON specs, summaries,
- * weight layouts, and the ONNX forward graphs the trainer and the exporter build on.
+ * weight layouts, TF.js layers-model import, and the ONNX forward graphs the trainer and the
+ * exporter build on.
  */
 export { ACTIVATIONS, type ActivationName } from './activations.ts'
 export type { EmitContext, GraphMode } from './emit-context.ts'
@@ -19,4 +20,6 @@ export type { FunctionalSpec, LayerSpec, ModelSpec, SequentialSpec } from './mod
 export type { ModelWeight } from './model-weights.ts'
 export { SEED_CNN_SPEC, SEED_MLP_SPEC, seedCnn, seedMlp } from './presets.ts'
 export type { DType, Shape } from './shape.ts'
+export { loadTfjsLayersModel, modelFromTfjsArtifacts, modelFromTfjsModelJson, setTfjsWeights, type TfjsModelArtifacts, type TfjsShardReader } from './tfjs-layers-model.ts'
+export { decodeTfjsWeights, type TfjsWeight, type TfjsWeightBlock } from './tfjs-weights.ts'
 export type { LayerSummary, ModelSummary } from './summary.ts'
