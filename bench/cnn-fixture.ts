@@ -5,12 +5,15 @@
  * `cnn_batched*` (max_batch_size 64 with dynamic_batching, per queue delay and instance
  * choice) and `cnn_unbatched*` (max_batch_size 64, no dynamic_batching) — plus a copy of
  * `model-repository/simple` for the overhead point. Also the batch-1 binary request bodies.
+ * BENCH_CNN_MODEL=fc-head serves a CNN with a large dense head instead (see CnnModelChoice).
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { exportInferenceModel } from '../src/nn/inference-export.ts'
+import { conv2d, dense, flatten, reshape } from '../src/nn/layer-factories.ts'
+import { sequential } from '../src/nn/model.ts'
 import { seedCnn } from '../src/nn/presets.ts'
 
 export const CNN_INPUT = 'input'
@@ -20,6 +23,31 @@ export const CNN_SAMPLE_SHAPE = [28, 28] as const
 export const CNN_SAMPLE_SIZE = 28 * 28
 export const CNN_MAX_BATCH = 64
 export const SIMPLE_MODEL = 'simple'
+
+/**
+ * The CNN served. `seed`: the platform's seed CNN (two convolutions, 1.2 M parameters); its
+ * time goes to the convolutions, which gain little from batching in ORT (~1.3-3× from batch 1
+ * to its best batch). `fc-head`: Conv 8 → Flatten → Dense 512 → Dense 10, a LeNet/AlexNet-style
+ * CNN whose classifier head holds nearly all of its 2.8 M parameters, so a batch-1 run is a
+ * memory-bound matrix-vector product and batching pays (~10× in ORT), as it does for the dense
+ * heads of most served CNNs. Both take [28, 28] FP32 and answer `dense_1` [10].
+ */
+export type CnnModelChoice = 'seed' | 'fc-head'
+
+export function buildCnnModel(choice: CnnModelChoice): Uint8Array {
+  if (choice === 'seed') return exportInferenceModel(seedCnn({ seed: 1 }), { includeSpec: false })
+  const fcHead = sequential(
+    [
+      reshape({ targetShape: [28, 28, 1], inputShape: [28, 28] }),
+      conv2d({ filters: 8, kernelSize: 3, activation: 'relu' }),
+      flatten(),
+      dense({ units: 512, activation: 'relu' }),
+      dense({ units: 10, activation: 'softmax' }),
+    ],
+    { name: 'fc_head_cnn', seed: 1 },
+  )
+  return exportInferenceModel(fcHead, { includeSpec: false })
+}
 
 /** Where maas runs the instances: its own choice, one worker thread, or the event-loop thread. */
 export type InstanceChoice = 'auto' | 'worker' | 'main'
@@ -75,8 +103,8 @@ export interface CnnFixture {
   remove(): void
 }
 
-export function createCnnFixture(variants: readonly CnnVariant[]): CnnFixture {
-  const modelBytes = exportInferenceModel(seedCnn({ seed: 1 }), { includeSpec: false })
+export function createCnnFixture(variants: readonly CnnVariant[], model: CnnModelChoice = 'seed'): CnnFixture {
+  const modelBytes = buildCnnModel(model)
   const repository = mkdtempSync(path.join(tmpdir(), 'maas-bench-cnn-'))
   for (const variant of variants) {
     mkdirSync(path.join(repository, variant.name, '1'), { recursive: true })

@@ -18,7 +18,7 @@ export function formatCnnReport(result: CnnSuiteResult, format: ReportFormat): s
   const { points } = result
   const sections: string[] = []
   sections.push(
-    `instances chosen by maas (batch-1 warm-up → plan): ` +
+    `model: ${result.options.model}; instances chosen by maas (batch-1 warm-up → plan): ` +
       result.plans.map((plan) => `${plan.model} ${plan.warmupMs} ms → ${plan.thread}×${plan.count}`).join('; '),
   )
   const throughput = points.filter((point) => point.concurrency !== 1 || point.kind === 'ort')

@@ -11,7 +11,8 @@
  *
  * Environment (besides BENCH_SECONDS, BENCH_WARMUP, BENCH_ROUNDS, BENCH_ONLY):
  * BENCH_CNN_CONCURRENCY (64), BENCH_CNN_DELAYS (µs, "0,500,2000"), BENCH_CNN_INSTANCES
- * ("auto,worker,main"), BENCH_CNN_BATCHES (in-process, "1,2,4,8,16,32,64"), BENCH_CNN_GRPC (1).
+ * ("auto,worker,main"), BENCH_CNN_BATCHES (in-process, "1,2,4,8,16,32,64"), BENCH_CNN_GRPC (1),
+ * BENCH_CNN_MODEL ("seed" or "fc-head", see CnnModelChoice).
  */
 import { readFileSync, rmSync } from 'node:fs'
 import * as ort from 'onnxruntime-node'
@@ -31,6 +32,7 @@ import {
   variantName,
   type BinaryRequest,
   type CnnFixture,
+  type CnnModelChoice,
   type CnnVariant,
   type InstanceChoice,
 } from './cnn-fixture.ts'
@@ -49,6 +51,7 @@ export interface CnnSuiteOptions {
   readonly instances: readonly InstanceChoice[]
   readonly inProcessBatches: readonly number[]
   readonly grpc: boolean
+  readonly model: CnnModelChoice
   /** Only targets whose names contain one of these (case-insensitive); all when empty. */
   readonly only?: readonly string[]
 }
@@ -66,8 +69,14 @@ export function cnnOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): CnnSuit
     instances: instances as InstanceChoice[],
     inProcessBatches: list(env.BENCH_CNN_BATCHES, '1,2,4,8,16,32,64').map(Number),
     grpc: (env.BENCH_CNN_GRPC ?? '1') !== '0',
+    model: cnnModelOf(env.BENCH_CNN_MODEL ?? 'seed'),
     only: env.BENCH_ONLY?.split(',').filter(Boolean),
   }
+}
+
+function cnnModelOf(value: string): CnnModelChoice {
+  if (value !== 'seed' && value !== 'fc-head') throw new Error(`BENCH_CNN_MODEL: unknown '${value}' (seed or fc-head)`)
+  return value
 }
 
 /** One measured window. Latencies in ms; `samplesPerSecond` = completed requests/s × batch. */
@@ -114,7 +123,7 @@ interface Task {
 
 export async function runCnnSuite(options: CnnSuiteOptions, onPoint?: (point: CnnPoint, round: number) => void): Promise<CnnSuiteResult> {
   const variants = cnnVariants(options.instances, options.delaysMicros)
-  const fixture = createCnnFixture(variants)
+  const fixture = createCnnFixture(variants, options.model)
   const servers: ChildServer[] = []
   let driver: GrpcBenchDriver | undefined
   const session = await createSession(fixture.modelBytes)

@@ -9,6 +9,7 @@ import type { ModelSignature, TensorSpec } from '../onnx/onnx-signature.ts'
 import { InvalidArgumentError } from '../core/errors.ts'
 import type { IndexEntry, ModelManager } from '../runtime/model-manager.ts'
 import type { ExecutionObserver } from '../runtime/served-version.ts'
+import type { CancelSignal } from '../runtime/scheduler.ts'
 import type { InferenceMetrics } from './inference-metrics.ts'
 import type { ModelStatistics, StatisticsRecorder } from './model-statistics.ts'
 import { validateInferRequest, type RequestLimits } from './validate-request.ts'
@@ -121,7 +122,7 @@ export class DataPlane {
    * (client gone, deadline passed). Request parameters `priority` and `timeout` (µs) are
    * honoured as in Triton. `caller` names the API key the usage is counted for.
    */
-  async infer(name: string, version: string | undefined, request: InferRequest, signal?: AbortSignal, caller?: InferenceCaller): Promise<InferResponse> {
+  async infer(name: string, version: string | undefined, request: InferRequest, signal?: CancelSignal, caller?: InferenceCaller): Promise<InferResponse> {
     const started = process.hrtime.bigint()
     const lease = this.#models.acquire(name, version)
     const served = lease.served
@@ -129,37 +130,36 @@ export class DataPlane {
     const model = served.modelName
     const modelVersion = String(served.version)
     const metrics = this.#metrics.forVersion(model, modelVersion)
+    const samples = batchSizeOf(request, served.config.maxBatchSize)
     metrics.inflight.inc()
     let failure: string | undefined
     let computeNs = 0
+    let totalNs = 0
     try {
       const outputs = validateInferRequest(model, served.signature, served.config.maxBatchSize, request, this.#limits)
-      const result = await served.scheduler.enqueue({ inputs: request.inputs, outputs, ...schedulingHints(request) }, signal)
+      const scheduled = request.parameters === undefined ? { inputs: request.inputs, outputs } : { inputs: request.inputs, outputs, ...schedulingHints(request) }
+      const result = await served.scheduler.enqueue(scheduled, signal)
       const { timing } = result
-      this.#statistics.recordSuccess(model, modelVersion, batchSizeOf(request, served.config.maxBatchSize), Number(process.hrtime.bigint() - started), timing)
+      totalNs = Number(process.hrtime.bigint() - started)
+      this.#statistics.recordSuccess(model, modelVersion, samples, totalNs, timing)
       metrics.queueDuration.observe(timing.queueNs / 1e9)
       computeNs = timing.computeInputNs + timing.computeInferNs + timing.computeOutputNs
       metrics.computeDuration.observe(computeNs / 1e9)
-      return {
-        modelName: model,
-        modelVersion,
-        ...(request.id !== undefined ? { id: request.id } : {}),
-        outputs: result.outputs,
-      }
+      return request.id !== undefined
+        ? { modelName: model, modelVersion, id: request.id, outputs: result.outputs }
+        : { modelName: model, modelVersion, outputs: result.outputs }
     } catch (error) {
       failure = (error as { code?: string }).code ?? 'INTERNAL'
-      this.#statistics.recordFailure(model, modelVersion, Number(process.hrtime.bigint() - started))
+      totalNs = Number(process.hrtime.bigint() - started)
+      this.#statistics.recordFailure(model, modelVersion, totalNs)
       throw error
     } finally {
       lease.release()
       metrics.inflight.dec()
       if (failure === undefined) metrics.success.inc()
       else metrics.failure(failure)
-      metrics.requestDuration.observe(Number(process.hrtime.bigint() - started) / 1e9)
-      this.#onRequestDone?.({
-        keyId: caller?.keyId ?? null, model, version: served.version, samples: batchSizeOf(request, served.config.maxBatchSize),
-        error: failure !== undefined, computeNs,
-      })
+      metrics.requestDuration.observe(totalNs / 1e9)
+      this.#onRequestDone?.({ keyId: caller?.keyId ?? null, model, version: served.version, samples, error: failure !== undefined, computeNs })
     }
   }
 

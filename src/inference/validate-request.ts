@@ -23,37 +23,59 @@ export function validateInferRequest(
   maxBatchSize: number,
   request: InferRequest,
   limits: RequestLimits = {},
-): string[] {
-  const specs = new Map(signature.inputs.map((spec) => [spec.name, spec]))
-  const seen = new Set<string>()
-  for (const input of request.inputs) {
+): readonly string[] {
+  const { specs, outputNames } = lookupOf(signature)
+  const inputs = request.inputs
+  for (let i = 0; i < inputs.length; i++) {
+    const input = inputs[i]!
     const spec = specs.get(input.name)
     if (!spec) {
       throw new InvalidArgumentError(
         `unexpected input '${input.name}' for model '${modelName}'; expected inputs: ${[...specs.keys()].join(', ')}`,
       )
     }
-    if (seen.has(input.name)) throw new InvalidArgumentError(`input '${input.name}' is given more than once`)
-    seen.add(input.name)
+    for (let j = 0; j < i; j++) if (inputs[j]!.name === input.name) throw new InvalidArgumentError(`input '${input.name}' is given more than once`)
     checkLimits(input, limits)
     checkTensor(input, spec, maxBatchSize)
   }
-  for (const name of specs.keys()) {
-    if (!seen.has(name)) throw new InvalidArgumentError(`missing input '${name}' for model '${modelName}'`)
+  // Every input given once and known: all are there exactly when the counts agree.
+  if (inputs.length !== specs.size) {
+    for (const name of specs.keys()) {
+      if (!inputs.some((input) => input.name === name)) throw new InvalidArgumentError(`missing input '${name}' for model '${modelName}'`)
+    }
   }
-  if (!request.outputs || request.outputs.length === 0) return signature.outputs.map((output) => output.name)
-  const known = new Set(signature.outputs.map((output) => output.name))
+  if (!request.outputs || request.outputs.length === 0) return outputNames
   const names: string[] = []
   for (const output of request.outputs) {
-    if (!known.has(output.name)) {
+    if (!outputNames.includes(output.name)) {
       throw new InvalidArgumentError(
-        `unknown output '${output.name}' requested from model '${modelName}'; outputs: ${[...known].join(', ')}`,
+        `unknown output '${output.name}' requested from model '${modelName}'; outputs: ${outputNames.join(', ')}`,
       )
     }
     if (names.includes(output.name)) throw new InvalidArgumentError(`output '${output.name}' is requested more than once`)
     names.push(output.name)
   }
   return names
+}
+
+interface SignatureLookup {
+  readonly specs: ReadonlyMap<string, TensorSpec>
+  readonly outputNames: readonly string[]
+}
+
+/** Built once per signature rather than per request. */
+const lookups = new WeakMap<ModelSignature, SignatureLookup>()
+
+function lookupOf(signature: ModelSignature): SignatureLookup {
+  let lookup = lookups.get(signature)
+  if (!lookup) {
+    lookup = {
+      specs: new Map(signature.inputs.map((spec) => [spec.name, spec])),
+      outputNames: Object.freeze(signature.outputs.map((output) => output.name)),
+    }
+    lookups.set(signature, lookup)
+  }
+  return lookup
 }
 
 function checkLimits(input: Tensor, limits: RequestLimits): void {

@@ -17,6 +17,7 @@ import { PriorityRequestQueue, planBatch, requestRows, type QueueEntry } from '.
 import { mergeRequests, splitOutputs } from './dynamic-batcher-merge.ts'
 import {
   SYSTEM_CLOCK,
+  type CancelSignal,
   type Clock,
   type ExecutionTiming,
   type InstanceExecutor,
@@ -102,7 +103,7 @@ export class DynamicBatcher implements Scheduler {
     this.#idle = executors.map((_, index) => index)
   }
 
-  enqueue(request: ScheduledRequest, signal?: AbortSignal): Promise<ScheduledResult> {
+  enqueue(request: ScheduledRequest, signal?: CancelSignal): Promise<ScheduledResult> {
     const { modelName, maxBatchSize } = this.#options
     if (this.#drained !== undefined) return Promise.reject(new ModelUnloadingError(modelName))
     if (signal?.aborted === true) return Promise.reject(new RequestCancelledError(modelName))

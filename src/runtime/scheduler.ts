@@ -32,9 +32,19 @@ export interface ScheduledResult {
   readonly batchSize: number
 }
 
+/**
+ * What a scheduler needs of a cancellation signal: an AbortSignal fits, and so does a cheaper
+ * object a transport makes per request (creating an AbortController is a measurable cost).
+ */
+export interface CancelSignal {
+  readonly aborted: boolean
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void
+  removeEventListener(type: 'abort', listener: () => void): void
+}
+
 export interface Scheduler {
   /** Resolves with the request's outputs; rejects with a MaasError (RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED, CANCELLED, …). */
-  enqueue(request: ScheduledRequest, signal?: AbortSignal): Promise<ScheduledResult>
+  enqueue(request: ScheduledRequest, signal?: CancelSignal): Promise<ScheduledResult>
   /** Requests queued or executing. */
   inflight(): number
   /** Stops accepting and resolves when everything queued or executing is done. */

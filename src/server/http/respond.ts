@@ -4,8 +4,10 @@
  */
 import type { ServerResponse } from 'node:http'
 import type { InferenceCaller } from '../../inference/data-plane.ts'
+import type { CancelSignal } from '../../runtime/scheduler.ts'
 import type { Principal } from '../auth/principal.ts'
 import { ANONYMOUS_ADMIN } from '../auth/security.ts'
+import { DisconnectSignal } from './disconnect-signal.ts'
 
 export function sendJson(response: ServerResponse, status: number, json: string): void {
   response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json) })
@@ -22,13 +24,9 @@ export function callerOf(principal: Principal | undefined): InferenceCaller | un
   return principal && principal.keyId !== ANONYMOUS_ADMIN.keyId ? { keyId: principal.keyId } : undefined
 }
 
-/** An AbortSignal that fires when the client goes away before its response was sent. */
-export function abortOnDisconnect(response: ServerResponse): AbortSignal {
-  const controller = new AbortController()
-  response.once('close', () => {
-    if (!response.writableFinished) controller.abort()
-  })
-  return controller.signal
+/** A signal that fires when the client goes away before its response was sent. */
+export function abortOnDisconnect(response: ServerResponse): CancelSignal {
+  return new DisconnectSignal(response)
 }
 
 /** 200 with an empty body, as health and repository actions answer on success. */

@@ -37,6 +37,8 @@ export interface Route {
 interface CompiledRoute extends Route {
   readonly regex: RegExp
   readonly names: readonly string[]
+  /** The pattern's literal text before its first parameter: a cheap test before the regex. */
+  readonly prefix: string
 }
 
 export type RouteMatch =
@@ -60,7 +62,9 @@ export class Router {
         return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')
       })
       .join('')
-    this.#routes.push({ ...route, regex: new RegExp(`^${source}$`), names })
+    const brace = route.pattern.indexOf('{')
+    const prefix = brace === -1 ? route.pattern : route.pattern.slice(0, brace)
+    this.#routes.push({ ...route, regex: new RegExp(`^${source}$`), names, prefix })
     return this
   }
 
@@ -71,6 +75,7 @@ export class Router {
   match(method: string, pathname: string): RouteMatch {
     const allowed: string[] = []
     for (const route of this.#routes) {
+      if (!pathname.startsWith(route.prefix)) continue
       const match = route.regex.exec(pathname)
       if (!match) continue
       if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) {

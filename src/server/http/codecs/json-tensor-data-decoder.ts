@@ -20,10 +20,12 @@ export function decodeJsonTensorData(
   count: number,
   data: unknown,
 ): TensorData {
-  if (!Array.isArray(data)) {
+  // A Float64Array is a flat numeric array the request scanner already read.
+  const isScanned = data instanceof Float64Array
+  if (!isScanned && !Array.isArray(data)) {
     throw new InvalidArgumentError(`input '${name}' has 'data' of type ${describeType(data)}; expected an array of ${datatype} values`)
   }
-  const flat: unknown[] = data.length > 0 && Array.isArray(data[0]) ? flattenNested(name, data) : data
+  const flat: ArrayLike<unknown> = !isScanned && data.length > 0 && Array.isArray(data[0]) ? flattenNested(name, data) : data
   if (flat.length !== count) {
     throw new InvalidArgumentError(
       `input '${name}' has ${flat.length} elements in 'data' but its shape [${shape.join(', ')}] needs ${count}`,
@@ -31,7 +33,7 @@ export function decodeJsonTensorData(
   }
   switch (datatype) {
     case 'FP32':
-      return decodeFloats(name, datatype, flat, new Float32Array(count))
+      return isScanned ? new Float32Array(data) : decodeFloats(name, datatype, flat, new Float32Array(count))
     case 'FP64':
       return decodeFloats(name, datatype, flat, new Float64Array(count))
     case 'FP16':
@@ -84,7 +86,7 @@ function collectLeaves(name: string, array: unknown[], levelsBelow: number, out:
   }
 }
 
-function decodeFloats<T extends Float32Array | Float64Array>(name: string, datatype: Datatype, flat: unknown[], out: T): T {
+function decodeFloats<T extends Float32Array | Float64Array>(name: string, datatype: Datatype, flat: ArrayLike<unknown>, out: T): T {
   for (let i = 0; i < flat.length; i++) {
     const value = flat[i]
     out[i] = typeof value === 'number' ? value : nonFiniteFromString(name, datatype, i, value)
@@ -92,7 +94,7 @@ function decodeFloats<T extends Float32Array | Float64Array>(name: string, datat
   return out
 }
 
-function decodeHalfs(name: string, flat: unknown[], out: Uint16Array): Uint16Array {
+function decodeHalfs(name: string, flat: ArrayLike<unknown>, out: Uint16Array): Uint16Array {
   for (let i = 0; i < flat.length; i++) {
     const value = flat[i]
     out[i] = toFloat16Bits(typeof value === 'number' ? value : nonFiniteFromString(name, 'FP16', i, value))
@@ -108,7 +110,7 @@ function nonFiniteFromString(name: string, datatype: Datatype, index: number, va
   throw elementError(name, datatype, index, value, 'a number (or "NaN", "Infinity", "-Infinity")')
 }
 
-function decodeBools(name: string, flat: unknown[], out: Uint8Array): Uint8Array {
+function decodeBools(name: string, flat: ArrayLike<unknown>, out: Uint8Array): Uint8Array {
   for (let i = 0; i < flat.length; i++) {
     const value = flat[i]
     if (value === true || value === 1) out[i] = 1
@@ -119,7 +121,7 @@ function decodeBools(name: string, flat: unknown[], out: Uint8Array): Uint8Array
 
 type IntArray = Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array
 
-function decodeInts<T extends IntArray>(name: string, datatype: Datatype, flat: unknown[], out: T, min: number, max: number): T {
+function decodeInts<T extends IntArray>(name: string, datatype: Datatype, flat: ArrayLike<unknown>, out: T, min: number, max: number): T {
   for (let i = 0; i < flat.length; i++) {
     const value = flat[i]
     if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) out[i] = value
@@ -138,7 +140,7 @@ const DECIMAL_INTEGER = /^-?[0-9]+$/
 function decodeBigInts<T extends BigInt64Array | BigUint64Array>(
   name: string,
   datatype: Datatype,
-  flat: unknown[],
+  flat: ArrayLike<unknown>,
   out: T,
   min: bigint,
   max: bigint,
@@ -155,7 +157,7 @@ function decodeBigInts<T extends BigInt64Array | BigUint64Array>(
   return out
 }
 
-function decodeStrings(name: string, flat: unknown[]): Uint8Array[] {
+function decodeStrings(name: string, flat: ArrayLike<unknown>): Uint8Array[] {
   const out: Uint8Array[] = new Array(flat.length)
   for (let i = 0; i < flat.length; i++) {
     const value = flat[i]

@@ -9,6 +9,7 @@ import { DATATYPES, TYPED_ARRAY_OF, isDatatype, type Datatype } from '../../../c
 import { InvalidArgumentError } from '../../../core/errors.ts'
 import { elementCount, type InferRequest, type Parameters, type RequestedOutput, type Tensor } from '../../../core/tensor.ts'
 import { decodeRawTensorData } from '../../tensor-wire/raw-tensor-data.ts'
+import { parseJsonWithFlatData, resolveFlatNumbers, type FlatNumbers } from './json-flat-data-scanner.ts'
 import { decodeJsonTensorData, describeType } from './json-tensor-data-decoder.ts'
 
 /** What the decoder needs to know of a model input for a raw binary request (TensorSpec fits). */
@@ -35,7 +36,8 @@ export function decodeInferRequest(body: Buffer, headerLength: number | undefine
       `Inference-Header-Content-Length is ${headerLength}; expected an integer from 0 to the body length (${body.length})`,
     )
   }
-  const header = parseJsonHeader(body, headerLength ?? body.length)
+  const scanned = parseJsonWithFlatData(body, headerLength ?? body.length)
+  const header = scanned ? checkJsonObject(scanned.header) : parseJsonHeader(body, headerLength ?? body.length)
   const binary = headerLength === undefined ? undefined : body.subarray(headerLength)
 
   const request: { -readonly [K in keyof InferRequest]: InferRequest[K] } = { inputs: [] }
@@ -49,7 +51,7 @@ export function decodeInferRequest(body: Buffer, headerLength: number | undefine
     checkOptionalBoolean(parameters, 'binary_data_output', 'request')
     request.parameters = parameters
   }
-  request.inputs = readInputs(header.inputs, binary)
+  request.inputs = readInputs(header.inputs, binary, scanned?.flatData, body)
   const outputs = readOutputs(header.outputs)
   if (outputs) request.outputs = outputs
   return request
@@ -62,13 +64,18 @@ function parseJsonHeader(body: Buffer, end: number): JsonObject {
   } catch (error) {
     throw new InvalidArgumentError(`request body is not valid JSON: ${(error as Error).message}`, { cause: error })
   }
+  return checkJsonObject(header)
+}
+
+function checkJsonObject(header: unknown): JsonObject {
   if (!isJsonObject(header)) {
     throw new InvalidArgumentError(`request body is a JSON ${describeType(header)}; expected an inference request object`)
   }
   return header
 }
 
-function readInputs(value: unknown, binary: Buffer | undefined): Tensor[] {
+/** `flatData`: the inputs whose `data` the fast path read from `body` (their `data` in `value` is a placeholder). */
+function readInputs(value: unknown, binary: Buffer | undefined, flatData: ReadonlyMap<number, FlatNumbers> | undefined, body: Buffer): Tensor[] {
   if (!Array.isArray(value)) {
     throw new InvalidArgumentError(
       value === undefined ? `request has no 'inputs'; expected an array of input tensors` : `request 'inputs' is of type ${describeType(value)}; expected an array`,
@@ -99,7 +106,8 @@ function readInputs(value: unknown, binary: Buffer | undefined): Tensor[] {
       if (input.data === undefined) {
         throw new InvalidArgumentError(`input '${name}' has no 'data' and no 'parameters.binary_data_size'; expected one of them`)
       }
-      const data = decodeJsonTensorData(name, datatype, shape, count, input.data)
+      const flat = flatData?.get(i)
+      const data = decodeJsonTensorData(name, datatype, shape, count, flat ? resolveFlatNumbers(flat, datatype, body) : input.data)
       tensor = parameters ? { name, datatype, shape, data, parameters } : { name, datatype, shape, data }
     } else {
       if (typeof binarySize !== 'number' || !Number.isSafeInteger(binarySize) || binarySize < 0) {
@@ -120,8 +128,8 @@ function readInputs(value: unknown, binary: Buffer | undefined): Tensor[] {
       }
       const data = decodeRawTensorData(name, datatype, shape, count, binary.subarray(offset, offset + binarySize), 'binary data')
       offset += binarySize
-      const { binary_data_size: _, ...rest } = parameters!
-      tensor = Object.keys(rest).length > 0 ? { name, datatype, shape, data, parameters: rest } : { name, datatype, shape, data }
+      const rest = withoutBinaryDataSize(parameters!)
+      tensor = rest ? { name, datatype, shape, data, parameters: rest } : { name, datatype, shape, data }
     }
     inputs[i] = tensor
   }
@@ -131,6 +139,21 @@ function readInputs(value: unknown, binary: Buffer | undefined): Tensor[] {
     )
   }
   return inputs
+}
+
+/** The input's parameters other than binary_data_size; undefined when there are none (the usual case). */
+function withoutBinaryDataSize(parameters: Parameters): Parameters | undefined {
+  let rest: Record<string, Parameters[string]> | undefined
+  for (const key in parameters) {
+    if (key === 'binary_data_size') continue
+    if (key === '__proto__') {
+      // An own "__proto__" key (JSON.parse makes one) must stay a plain property.
+      const { binary_data_size: _, ...copy } = parameters
+      return copy
+    }
+    ;(rest ??= {})[key] = parameters[key]!
+  }
+  return rest
 }
 
 function readShape(name: string, value: unknown): number[] {
