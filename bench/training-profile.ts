@@ -14,7 +14,7 @@ import type { Model } from '../src/nn/model.ts'
 import { seedCnn, seedMlp } from '../src/nn/presets.ts'
 import { loadNamedDataset } from '../src/training/datasets/named-datasets.ts'
 import type { Dataset } from '../src/training/datasets/dataset.ts'
-import { FEED } from '../src/training/compile/training-graph.ts'
+import { FEED, type TrainingGraph } from '../src/training/compile/training-graph.ts'
 import { compileModelTraining, parseCompileOptions } from '../src/training/trainer/compiled-model.ts'
 import { Trainer } from '../src/training/trainer/trainer.ts'
 
@@ -45,6 +45,22 @@ interface ProfileEvent {
   readonly args?: { readonly op_name?: string }
 }
 
+/** One call's inputs: the first 64 batches, the learning rate, and the model's initial weights with zero slots. */
+function firstFeeds(data: Dataset, model: Model, graph: TrainingGraph, weights: ReadonlyMap<string, string>): Record<string, ort.Tensor> {
+  const feeds: Record<string, ort.Tensor> = {
+    x: new ort.Tensor('float32', data.x.slice(0, STEPS * BATCH * 784), [STEPS, BATCH, 28, 28]),
+    y: new ort.Tensor('int64', BigInt64Array.from(data.y.subarray(0, STEPS * BATCH), BigInt), [STEPS, BATCH]),
+    learning_rates: new ort.Tensor('float32', new Float32Array(STEPS).fill(0.001), [STEPS]),
+    step: new ort.Tensor('float32', Float32Array.of(1), []),
+  }
+  for (const value of [...graph.parameters, ...graph.slots]) {
+    const weight = weights.get(value.name)
+    const values = weight ? model.getWeight(weight) : new Float32Array(value.shape.reduce((a, b) => a * b, 1))
+    feeds[`${FEED}${value.name}`] = new ort.Tensor('float32', values, value.shape as number[])
+  }
+  return feeds
+}
+
 async function runProfile(data: Dataset): Promise<void> {
   const model = buildModel()
   const { graph, weights } = compileModelTraining(model, config)
@@ -57,17 +73,7 @@ async function runProfile(data: Dataset): Promise<void> {
     profileFilePrefix: prefix,
     extra: { session: { intra_op: { allow_spinning: '0' } } },
   })
-  const feeds: Record<string, ort.Tensor> = {
-    x: new ort.Tensor('float32', data.x.slice(0, STEPS * BATCH * 784), [STEPS, BATCH, 28, 28]),
-    y: new ort.Tensor('int64', BigInt64Array.from(data.y.subarray(0, STEPS * BATCH), BigInt), [STEPS, BATCH]),
-    learning_rates: new ort.Tensor('float32', new Float32Array(STEPS).fill(0.001), [STEPS]),
-    step: new ort.Tensor('float32', Float32Array.of(1), []),
-  }
-  for (const value of [...graph.parameters, ...graph.slots]) {
-    const weight = weights.get(value.name)
-    const data = weight ? model.getWeight(weight) : new Float32Array(value.shape.reduce((a, b) => a * b, 1))
-    feeds[`${FEED}${value.name}`] = new ort.Tensor('float32', data, value.shape as number[])
-  }
+  const feeds = firstFeeds(data, model, graph, weights)
   const calls = 3
   const started = performance.now()
   for (let call = 0; call < calls; call++) await session.run(feeds)
@@ -116,16 +122,7 @@ async function runTiming(data: Dataset, calls: number): Promise<void> {
     extra: { session: { intra_op: { allow_spinning: '0' }, set_denormal_as_zero: '1' } },
     ...(process.env.ORT_OPTIONS ? JSON.parse(process.env.ORT_OPTIONS) : {}),
   })
-  const feeds: Record<string, ort.Tensor> = {
-    x: new ort.Tensor('float32', data.x.slice(0, STEPS * BATCH * 784), [STEPS, BATCH, 28, 28]),
-    y: new ort.Tensor('int64', BigInt64Array.from(data.y.subarray(0, STEPS * BATCH), BigInt), [STEPS, BATCH]),
-    learning_rates: new ort.Tensor('float32', new Float32Array(STEPS).fill(0.001), [STEPS]),
-    step: new ort.Tensor('float32', Float32Array.of(1), []),
-  }
-  for (const value of [...graph.parameters, ...graph.slots]) {
-    const weight = weights.get(value.name)
-    feeds[`${FEED}${value.name}`] = new ort.Tensor('float32', weight ? model.getWeight(weight) : new Float32Array(value.shape.reduce((a, b) => a * b, 1)), value.shape as number[])
-  }
+  const feeds = firstFeeds(data, model, graph, weights)
   await session.run(feeds)
   const wall: number[] = []
   const cpu: number[] = []
