@@ -7,13 +7,14 @@
 import assert from 'node:assert/strict'
 import { request as httpRequest } from 'node:http'
 import { after, before, describe, test } from 'node:test'
+import { buildMlp } from '../src/onnx/example-models.ts'
 import { buildVersionMarker } from './support/fixture-repository.ts'
 import { artifactFiles, buildUnloadable, createModel, inferMarker, uploadVersion } from './support/management-client.ts'
 import { requestJson, startTestServer, type TestServer } from './support/test-server.ts'
 
 let server: TestServer
 before(async () => {
-  server = await startTestServer({ maxBodyBytes: 64 * 1024 })
+  server = await startTestServer({ maxBodyBytes: 16 * 1024, maxUploadBytes: 64 * 1024 })
   assert.equal((await createModel(server, { name: 'up' })).status, 201)
 })
 after(() => server.close())
@@ -32,6 +33,16 @@ function multipart(parts: { name: string; filename?: string; type: string; body:
 }
 
 describe('uploads that succeed', () => {
+  test('a model file larger than --max-body-bytes uploads under --max-upload-bytes', async () => {
+    const model = buildMlp({ inputs: 64, hidden: [128], classes: 10 })
+    assert.ok(model.length > 16 * 1024 && model.length < 64 * 1024, `fixture is ${model.length} bytes`)
+    assert.equal((await createModel(server, { name: 'wide' })).status, 201)
+    const response = await uploadVersion(server, 'wide', model)
+    assert.equal(response.status, 201, JSON.stringify(response.body))
+    assert.equal(response.body.status, 'READY')
+    assert.equal(response.body.artifact.sizeBytes, model.length)
+  })
+
   test('an octet-stream upload is READY, recorded and served as soon as the call returns', async () => {
     const response = await uploadVersion(server, 'up', buildVersionMarker(1), { metrics: { accuracy: 0.9 }, description: 'first' })
     assert.equal(response.status, 201, JSON.stringify(response.body))

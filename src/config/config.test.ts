@@ -42,6 +42,7 @@ describe('defaults', () => {
     assert.equal(config.host, '127.0.0.1')
     assert.equal(config.httpPort, 8000)
     assert.equal(config.maxBodyBytes, 64 * 1024 * 1024)
+    assert.equal(config.maxUploadBytes, 1024 * 1024 * 1024)
     assert.equal(config.logLevel, 'info')
     assert.equal(config.shutdownTimeoutMs, 30_000)
     assert.deepEqual(config.engine, { intraOpThreads: 1, interOpThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' })

@@ -35,6 +35,8 @@ export interface MaasConfig {
   readonly grpcMaxMessageBytes: number
   /** Largest request body accepted, in bytes (413 above it). */
   readonly maxBodyBytes: number
+  /** Largest model file accepted by the upload endpoint (ONNX files without external data stay below 2 GiB). */
+  readonly maxUploadBytes: number
   readonly logLevel: LogLevel
   /** How long SIGTERM waits for in-flight requests before closing connections. */
   readonly shutdownTimeoutMs: number
@@ -94,6 +96,7 @@ export function defaultConfig(cwd = process.cwd()): MaasConfig {
     grpcPort: 8001,
     grpcMaxMessageBytes: 64 * 1024 * 1024,
     maxBodyBytes: 64 * 1024 * 1024,
+    maxUploadBytes: 1024 * 1024 * 1024,
     logLevel: 'info',
     shutdownTimeoutMs: 30_000,
     engine: {

@@ -106,7 +106,7 @@ export class MaasServer {
     })
     this.modelService = new ModelService({
       registry, artifacts, serving: this.dataPlane, engine, engineDefaults: config.engine, logger,
-      modelFilesRoot: path.join(config.dataDir, 'models'), maxUploadBytes: config.maxBodyBytes,
+      modelFilesRoot: path.join(config.dataDir, 'models'), maxUploadBytes: config.maxUploadBytes,
     })
     const events = new JobEventBus()
     this.#jobRunner = new JobRunner({
