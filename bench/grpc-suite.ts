@@ -4,6 +4,8 @@
  * gRPC driver) against the bare-HTTP echo of the binary body and against maas REST binary,
  * for the 784-128-10 MLP, batch 1. As in the `rest` suite, the targets of one concurrency
  * run back to back (order reversed on alternate rounds) so ratios compare like with like.
+ * Each point also logs (stderr) the CPU time per request of the load generator and of maas:
+ * on a shared machine these move far less than throughput does.
  */
 import { readFileSync, rmSync } from 'node:fs'
 import { GrpcBenchDriver } from '../src/cli/bench/grpc-bench-driver.ts'
@@ -11,6 +13,7 @@ import { startChildServer, type ChildServer } from './child-server.ts'
 import { createKeepAliveAgent, httpPostOperation, runClosedLoop, type HttpTarget, type Operation } from './load.ts'
 import { medianPoint, type PointResult } from './latency-stats.ts'
 import { createMlpFixture, INPUT_FEATURES, INPUT_NAME, MODEL_NAME, type MlpFixture } from './mlp-fixture.ts'
+import { sampleCpu, type CpuSample } from './process-cpu.ts'
 import type { RatioSpec, SuiteOptions } from './rest-suite.ts'
 
 export const GRPC_TARGETS = ['echo binary', 'maas gRPC', 'maas binary'] as const
@@ -27,11 +30,11 @@ export async function runGrpcSuite(options: SuiteOptions): Promise<PointResult[]
   const servers: ChildServer[] = []
   const grpc = { driver: undefined as GrpcBenchDriver | undefined }
   try {
-    const portFile = `${fixture.repository}.grpc-port`
-    const maas = await startChildServer('serve-grpc-child.ts', [fixture.repository, portFile])
+    const infoFile = `${fixture.repository}.grpc-info`
+    const maas = await startChildServer('serve-grpc-child.ts', [fixture.repository, infoFile])
     servers.push(maas)
-    const grpcPort = Number(readFileSync(portFile, 'utf8'))
-    rmSync(portFile)
+    const { grpcPort, pid: maasPid } = JSON.parse(readFileSync(infoFile, 'utf8')) as { grpcPort: number; pid: number }
+    rmSync(infoFile)
     const echo = await startChildServer('echo-child.ts')
     servers.push(echo)
     grpc.driver = new GrpcBenchDriver(`127.0.0.1:${grpcPort}`)
@@ -49,8 +52,16 @@ export async function runGrpcSuite(options: SuiteOptions): Promise<PointResult[]
         }
         const selected = GRPC_TARGETS.filter((name) => !options.only?.length || options.only.some((part) => name.toLowerCase().includes(part.toLowerCase())))
         for (const name of round % 2 === 0 ? selected : [...selected].reverse()) {
-          const point = await runClosedLoop(name, operations[name], { ...options, concurrency })
+          let calls = 0
+          const counted: Operation = () => {
+            calls++
+            return operations[name]()
+          }
+          const before = sampleCpu(maasPid)
+          const point = await runClosedLoop(name, counted, { ...options, concurrency })
+          const after = sampleCpu(maasPid)
           options.onPoint?.(point, round)
+          logCpuPerRequest(name, concurrency, before, after, calls)
           rounds.set(`${name}@${concurrency}`, [...(rounds.get(`${name}@${concurrency}`) ?? []), point])
         }
         load.release()
@@ -63,6 +74,13 @@ export async function runGrpcSuite(options: SuiteOptions): Promise<PointResult[]
     await Promise.all(servers.map((server) => server.stop()))
     fixture.remove()
   }
+}
+
+/** CPU µs per request over the whole point (warm-up included); maas's only for targets it serves. */
+function logCpuPerRequest(name: string, concurrency: number, before: CpuSample, after: CpuSample, calls: number): void {
+  const perCall = (us: number) => (calls > 0 ? `${(us / calls).toFixed(0)} µs` : '—')
+  const server = name.startsWith('maas') ? `, maas ${perCall(after.childUs - before.childUs)}` : ''
+  console.error(`      c=${concurrency} ${name}: CPU per request: load generator ${perCall(after.selfUs - before.selfUs)}${server}`)
 }
 
 function grpcInput(fixture: MlpFixture) {

@@ -14,6 +14,9 @@ export const PROTO_DIR = fileURLToPath(new URL('./proto/', import.meta.url))
 export const INFERENCE_SERVICE_NAME = 'inference.GRPCInferenceService'
 export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health'
 
+/** The message-to-object part of PROTO_LOADER_OPTIONS below, for protobufjs' Type.toObject. */
+export const PROTO_OBJECT_OPTIONS = Object.freeze({ longs: String, enums: String, defaults: false, oneofs: true })
+
 /**
  * snake_case field names as in the proto; int64/uint64 as decimal strings (exact, and no
  * Long objects to unwrap); enums as names; unset fields left out (proto3 has no presence
@@ -22,10 +25,7 @@ export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health'
  */
 export const PROTO_LOADER_OPTIONS: Options = Object.freeze({
   keepCase: true,
-  longs: String,
-  enums: String,
-  defaults: false,
-  oneofs: true,
+  ...PROTO_OBJECT_OPTIONS,
   includeDirs: [PROTO_DIR],
 })
 

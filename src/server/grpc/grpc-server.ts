@@ -9,6 +9,7 @@ import { guardHandlers } from './grpc-security.ts'
 import type { DataPlane } from '../../inference/data-plane.ts'
 import type { Logger } from '../logger.ts'
 import { healthServiceImplementation } from './grpc-health-service.ts'
+import { withModelInferSerializers } from './grpc-infer-serialization.ts'
 import { inferenceServiceImplementation } from './grpc-inference-service.ts'
 import { loadGrpcServiceDefinitions } from './grpc-proto.ts'
 
@@ -37,7 +38,8 @@ export class GrpcServer {
       'grpc.max_send_message_length': maxMessageBytes,
     })
     const definitions = loadGrpcServiceDefinitions()
-    this.#server.addService(definitions.inference, inferenceServiceImplementation(definitions.inference, dataPlane, logger, security))
+    const inference = withModelInferSerializers(definitions.inference)
+    this.#server.addService(inference, inferenceServiceImplementation(inference, dataPlane, logger, security))
     const health = healthServiceImplementation(dataPlane, logger)
     this.#server.addService(definitions.health, security ? guardHandlers(health as Record<string, UntypedHandleCall>, security, logger, 'Health/') : health)
   }

@@ -12,7 +12,12 @@ import { toServiceError } from './grpc-status.ts'
 /** A unary RPC body: request message in, response message out. */
 export type UnaryHandler<Request, Response> = (request: Request, signal: AbortSignal, call: ServerUnaryCall<Request, Response>) => Response | Promise<Response>
 
-/** Wraps `handler` as the grpc-js handler of RPC `method`. */
+/**
+ * Wraps `handler` as the grpc-js handler of RPC `method`. The first of the handler's answer,
+ * the client's cancellation and the deadline settles the call; the later ones are ignored.
+ * Plain callbacks rather than a Promise.race over an abort promise: this runs once per call,
+ * and every ModelInfer pays for it.
+ */
 export function unaryCall<Request, Response>(
   method: string,
   logger: Logger,
@@ -20,28 +25,40 @@ export function unaryCall<Request, Response>(
 ): handleUnaryCall<Request, Response> {
   return (call, callback) => {
     const controller = new AbortController()
-    const { signal } = controller
-    const onCancelled = () => controller.abort(new MaasError('CANCELLED', `the client cancelled ${method}`))
+    let settled = false
+    let timer: NodeJS.Timeout | undefined
+    const finish = (): boolean => {
+      if (settled) return false
+      settled = true
+      if (timer !== undefined) clearTimeout(timer)
+      call.off('cancelled', onCancelled)
+      return true
+    }
+    const succeed = (response: Response) => {
+      if (finish()) callback(null, response)
+    }
+    const fail = (error: unknown) => {
+      if (finish()) callback(toServiceError(error, logger, method))
+    }
+    const abort = (reason: MaasError) => {
+      if (settled) return
+      controller.abort(reason)
+      fail(reason)
+    }
+    const onCancelled = () => abort(new MaasError('CANCELLED', `the client cancelled ${method}`))
     call.once('cancelled', onCancelled)
-    const timer = watchDeadline(call, () => controller.abort(new MaasError('DEADLINE_EXCEEDED', `the deadline passed before ${method} finished`)))
-    const aborted = new Promise<never>((_, reject) => {
-      if (signal.aborted) reject(signal.reason)
-      else signal.addEventListener('abort', () => reject(signal.reason), { once: true })
-    })
-    const work = (async () => {
-      if (call.cancelled) onCancelled()
-      signal.throwIfAborted()
-      return handler(call.request, signal, call)
-    })()
-    Promise.race([work, aborted])
-      .then(
-        (response) => callback(null, response),
-        (error: unknown) => callback(toServiceError(error, logger, method)),
-      )
-      .finally(() => {
-        clearTimeout(timer)
-        call.off('cancelled', onCancelled)
-      })
+    timer = watchDeadline(call, () => abort(new MaasError('DEADLINE_EXCEEDED', `the deadline passed before ${method} finished`)))
+    if (call.cancelled) onCancelled()
+    if (settled) return
+    let result: Response | Promise<Response>
+    try {
+      result = handler(call.request, controller.signal, call)
+    } catch (error) {
+      fail(error)
+      return
+    }
+    if (result instanceof Promise) result.then(succeed, fail)
+    else succeed(result)
   }
 }
 
