@@ -8,6 +8,7 @@
 import ort from 'onnxruntime-node'
 import type { Model } from '../src/nn/index.ts'
 import { GraphBuilder } from '../src/onnx/onnx-builder.ts'
+import { TRAINING_SESSION_EXTRA } from '../src/training/trainer/training-session.ts'
 
 /**
  * Forward MACs per sample: for each layer with a kernel, kernel elements × output positions
@@ -45,7 +46,9 @@ export async function measureOrtGemm(size = 1024, { runs = 8, rounds = 3 } = {})
     graphOptimizationLevel: 'all',
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
+    // The first ORT session of the bench process: it decides whether the training thread
+    // flushes subnormals (see TRAINING_SESSION_EXTRA).
+    extra: TRAINING_SESSION_EXTRA,
   })
   try {
     const values = Float32Array.from({ length: size * size }, (_, index) => ((index * 7919) % 1000) / 1000 - 0.5)

@@ -17,6 +17,7 @@ import type { Dataset } from '../src/training/datasets/dataset.ts'
 import { FEED, type TrainingGraph } from '../src/training/compile/training-graph.ts'
 import { compileModelTraining, parseCompileOptions } from '../src/training/trainer/compiled-model.ts'
 import { Trainer } from '../src/training/trainer/trainer.ts'
+import { TRAINING_SESSION_EXTRA } from '../src/training/trainer/training-session.ts'
 
 const SAMPLES = 2048
 const BATCH = Number(process.env.BATCH ?? 32)
@@ -71,7 +72,7 @@ async function runProfile(data: Dataset): Promise<void> {
     interOpNumThreads: 1,
     enableProfiling: true,
     profileFilePrefix: prefix,
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
+    extra: TRAINING_SESSION_EXTRA,
   })
   const feeds = firstFeeds(data, model, graph, weights)
   const calls = 3
@@ -119,7 +120,7 @@ async function runTiming(data: Dataset, calls: number): Promise<void> {
     graphOptimizationLevel: 'all',
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
-    extra: { session: { intra_op: { allow_spinning: '0' }, set_denormal_as_zero: '1' } },
+    extra: TRAINING_SESSION_EXTRA,
     ...(process.env.ORT_OPTIONS ? JSON.parse(process.env.ORT_OPTIONS) : {}),
   })
   const feeds = firstFeeds(data, model, graph, weights)

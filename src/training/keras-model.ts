@@ -14,6 +14,7 @@ import { createDataset, sampleSizeOf, type Dataset } from './datasets/dataset.ts
 import { parseCompileOptions, type CompileOptions } from './trainer/compiled-model.ts'
 import { fitInWorker } from './trainer/fit-job.ts'
 import { Trainer, type EvaluateResult, type FitOptions, type History } from './trainer/trainer.ts'
+import { TRAINING_SESSION_EXTRA } from './trainer/training-session.ts'
 
 /** Samples as one row-major array, or a Dataset (then `y` is taken from it). */
 export type Samples = Float32Array | Dataset
@@ -68,7 +69,7 @@ export class KerasModel {
     const sampleShape = this.model.inputs[0]!.shape.map((dim) => dim ?? 1)
     const samples = check ?? new Float32Array(2 * sampleSizeOf(sampleShape)).map((_, index) => Math.sin(index))
     const expected = await this.predict(samples)
-    const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 })
+    const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, extra: TRAINING_SESSION_EXTRA })
     try {
       const count = samples.length / sampleSizeOf(sampleShape)
       const result = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', samples, [count, ...sampleShape]) })

@@ -14,7 +14,7 @@ import { defaultLearningRate } from '../compile/optimizers.ts'
 import { learningRateAt } from '../compile/learning-rate-schedules.ts'
 import { compileEvaluation, compileModelTraining, describeModelIo, type EvaluationGraph, type ModelIo, type TrainingConfig } from './compiled-model.ts'
 import { epochChunks, stepsPerEpoch } from './step-chunks.ts'
-import { TrainingSession } from './training-session.ts'
+import { TRAINING_SESSION_EXTRA, TrainingSession } from './training-session.ts'
 
 export interface EpochLogs {
   readonly epoch: number
@@ -163,7 +163,7 @@ export class Trainer {
   async evaluate(dataset: Dataset, { batchSize = 1024 }: { batchSize?: number } = {}): Promise<EvaluateResult> {
     checkDataset(dataset, this.#io, 'evaluation data')
     const evaluation = (this.#evaluation ??= compileEvaluation(this.#model, this.#config))
-    const session = await ort.InferenceSession.create(evaluation.bytes, { intraOpNumThreads: 1, graphOptimizationLevel: 'all' })
+    const session = await ort.InferenceSession.create(evaluation.bytes, { intraOpNumThreads: 1, graphOptimizationLevel: 'all', extra: TRAINING_SESSION_EXTRA })
     try {
       const weights = this.#weightFeeds(evaluation)
       let lossSum = 0
@@ -193,7 +193,7 @@ export class Trainer {
     if (x.length % sampleSize !== 0) throw new InvalidArgumentError(`predict: ${x.length} values are not a whole number of samples of shape [${this.#io.sampleShape.join(', ')}]`)
     const count = x.length / sampleSize
     const evaluation = (this.#evaluation ??= compileEvaluation(this.#model, this.#config))
-    const session = await ort.InferenceSession.create(evaluation.bytes, { intraOpNumThreads: 1, graphOptimizationLevel: 'all' })
+    const session = await ort.InferenceSession.create(evaluation.bytes, { intraOpNumThreads: 1, graphOptimizationLevel: 'all', extra: TRAINING_SESSION_EXTRA })
     const outputSize = sampleSizeOf(this.#io.outputShape)
     const out = new Float32Array(count * outputSize)
     try {

@@ -7,6 +7,18 @@
 import ort from 'onnxruntime-node'
 import { FEED, type TrainingGraph } from '../compile/training-graph.ts'
 
+/**
+ * ORT session settings for training. Gradients that are zero or tiny for long stretches let
+ * Adam's slots decay into subnormal floats, which x86 computes on many times slower: flushed
+ * to zero, the seed MLP trains twice as fast. ORT applies `set_denormal_as_zero` to the thread
+ * that creates the FIRST session of the process, once (and to the thread pools of sessions
+ * that ask for it): with one intra-op thread the steps run on the calling thread, so in a
+ * process that trains, the first ORT session must be created with these settings, on the
+ * training thread. maas' training processes and workers start with the training session;
+ * programs that create other sessions first should pass these settings to them too.
+ */
+export const TRAINING_SESSION_EXTRA = { session: { intra_op: { allow_spinning: '0' }, set_denormal_as_zero: '1' } } as const
+
 export interface StepBatch {
   /** [steps × batch × ...sample] row-major. */
   readonly x: Float32Array
@@ -59,10 +71,7 @@ export class TrainingSession {
       graphOptimizationLevel: 'all',
       intraOpNumThreads: intraOpThreads,
       interOpNumThreads: 1,
-      // Gradients that stay zero (e.g. the always-black border pixels of MNIST) let Adam's
-      // slots decay into subnormal floats within a few hundred steps, and x86 computes on
-      // those ~100x slower: flushing them to zero doubled the seed MLP's training rate.
-      extra: { session: { intra_op: { allow_spinning: '0' }, set_denormal_as_zero: '1' } },
+      extra: TRAINING_SESSION_EXTRA,
     })
     const carried = new Map<string, ort.Tensor>()
     for (const value of [...graph.parameters, ...graph.slots, ...graph.state]) {
