@@ -68,3 +68,13 @@ export function emitMetric(graph: GraphBuilder, metric: MetricConfig, loss: Loss
       return op('ReduceMean', [op('Abs', [op('Sub', [prediction, target])])], { keepdims: attr.int(0) })
   }
 }
+
+/**
+ * Whether the metric's batch value is the fraction of samples that are right (accuracy and
+ * top-k over [batch, classes] predictions): then mean × batch size is a whole count, which
+ * float32 means miss by ~1e-5 (8,700 right of 10,000 read as 0.86999…), so sums round it.
+ */
+export function isSampleFraction(metric: MetricConfig, loss: LossConfig, outputShape: readonly number[]): boolean {
+  if (outputShape.length !== 1) return false
+  return metric.name === 'top_k_accuracy' || (metric.name === 'accuracy' && loss.name !== 'binary_crossentropy')
+}

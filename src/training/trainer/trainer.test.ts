@@ -63,3 +63,18 @@ test('bad training input is refused with a precise message', async () => {
   await assert.rejects(trainer.fit(train, { epochs: 0 }), /epochs must be a positive integer/)
   assert.throws(() => parseCompileOptions({ optimizer: 'adam', loss: 'hinge' }), /loss 'hinge' is not known/)
 })
+
+test('evaluate counts accuracy exactly: right predictions over samples, not a sum of float32 batch means', async () => {
+  const trainer = new Trainer(seedMlp(), parseCompileOptions(SEED_COMPILE))
+  await trainer.fit({ ...train, x: train.x.subarray(0, 784 * 256), y: train.y.subarray(0, 256), count: 256 }, { epochs: 1 })
+  // 1,000 samples in batches of 96: ten whose float32 mean is inexact, and a last one of 40.
+  const subset = { ...test_, x: test_.x.subarray(0, 784 * 1000), y: test_.y.subarray(0, 1000), count: 1000 }
+  const { metrics } = await trainer.evaluate(subset, { batchSize: 96 })
+  const probabilities = await trainer.predict(subset.x)
+  let right = 0
+  for (let row = 0; row < 1000; row++) {
+    const scores = probabilities.subarray(row * 10, row * 10 + 10)
+    if (scores.indexOf(Math.max(...scores)) === subset.y[row]) right++
+  }
+  assert.equal(metrics.accuracy, right / 1000)
+})

@@ -11,6 +11,7 @@ import { InvalidArgumentError } from '../../core/errors.ts'
 import type { Model } from '../../nn/model.ts'
 import { sampleSizeOf, type Dataset } from '../datasets/dataset.ts'
 import { defaultLearningRate } from '../compile/optimizers.ts'
+import { isSampleFraction } from '../compile/metrics.ts'
 import { learningRateAt } from '../compile/learning-rate-schedules.ts'
 import { compileEvaluation, compileModelTraining, describeModelIo, type EvaluationGraph, type ModelIo, type TrainingConfig } from './compiled-model.ts'
 import { epochChunks, stepsPerEpoch } from './step-chunks.ts'
@@ -126,12 +127,13 @@ export class Trainer {
         let done = 0
         let lossSum = 0
         const metricSums = this.#config.metricNames.map(() => 0)
+        const addMetric = this.#metricAccumulator()
         for (const chunk of epochChunks(train, { batchSize, stepsPerCall, targets: this.#io.targets, targetSize: sampleSizeOf(this.#io.outputShape), ...(shuffle ? { shuffleSeed: seed + epoch } : {}) })) {
           const rates = Float32Array.from({ length: chunk.steps }, (_, index) => learningRateAt(this.#config.schedule, baseRate, session.step + index))
           const result = await session.run({ ...chunk, learningRates: rates })
           for (let step = 0; step < chunk.steps; step++) {
             lossSum += result.losses[step]! * chunk.batchSize
-            result.metrics.forEach((values, index) => (metricSums[index]! += values[step]! * chunk.batchSize))
+            result.metrics.forEach((values, index) => (metricSums[index]! += addMetric(index, values[step]!, chunk.batchSize)))
           }
           done += chunk.steps
           const seen = Math.min(done * batchSize, train.count)
@@ -168,6 +170,7 @@ export class Trainer {
       const weights = this.#weightFeeds(evaluation)
       let lossSum = 0
       const metricSums = evaluation.outputs.metrics.map(() => 0)
+      const addMetric = this.#metricAccumulator()
       for (const chunk of epochChunks(dataset, { batchSize, stepsPerCall: 1, targets: this.#io.targets, targetSize: sampleSizeOf(this.#io.outputShape) })) {
         const rows = chunk.batchSize
         const result = await session.run({
@@ -176,7 +179,7 @@ export class Trainer {
           y: chunk.y instanceof BigInt64Array ? new ort.Tensor('int64', chunk.y, [rows]) : new ort.Tensor('float32', chunk.y, [rows, ...this.#io.outputShape]),
         })
         lossSum += (result.loss!.data as Float32Array)[0]! * rows
-        evaluation.outputs.metrics.forEach((name, index) => (metricSums[index]! += (result[name]!.data as Float32Array)[0]! * rows))
+        evaluation.outputs.metrics.forEach((name, index) => (metricSums[index]! += addMetric(index, (result[name]!.data as Float32Array)[0]!, rows)))
       }
       return {
         loss: lossSum / dataset.count,
@@ -185,6 +188,12 @@ export class Trainer {
     } finally {
       await session.release()
     }
+  }
+
+  /** A batch's share of a metric sum: mean × rows, rounded to a whole count for sample fractions (accuracy). */
+  #metricAccumulator(): (index: number, mean: number, rows: number) => number {
+    const fractions = this.#config.metrics.map((metric) => isSampleFraction(metric, this.#config.loss, this.#io.outputShape))
+    return (index, mean, rows) => (fractions[index] ? Math.round(mean * rows) : mean * rows)
   }
 
   /** Model outputs for `x` ([count, ...sample] row-major), in inference mode. */
