@@ -40,6 +40,7 @@ export const TIMING: ExecutionTiming = { computeInputNs: 10, computeInferNs: 200
 
 /** An identity model instance that holds every call until the test finishes or fails it. */
 export class ManualExecutor implements InstanceExecutor {
+  constructor(readonly runsOffThread = false) {}
   readonly calls: { request: ExecuteRequest; finish: (outputs?: Tensor[]) => void; fail: (error: unknown) => void }[] = []
   running = 0
   maxRunning = 0

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { Tensor } from '../core/tensor.ts'
-import type { ExecutionInfo } from './dynamic-batcher.ts'
-import { TIMING, flush, rejectsWith, request, setup, values } from './dynamic-batcher-testing.ts'
+import { DynamicBatcher, type ExecutionInfo } from './dynamic-batcher.ts'
+import { ManualClock, ManualExecutor, TIMING, flush, rejectsWith, request, setup, values } from './dynamic-batcher-testing.ts'
 
 describe('DynamicBatcher: batch formation', () => {
   test('merges what queued while the instance was busy, up to maxBatchSize, in arrival order', async () => {
@@ -19,6 +19,28 @@ describe('DynamicBatcher: batch formation', () => {
     const settled = await Promise.all(results)
     assert.deepEqual(settled.map(values), [[1], [2], [3], [4], [5], [6]])
     assert.deepEqual(settled.map((result) => result.batchSize), [1, 4, 4, 4, 4, 1])
+  })
+
+  test('an off-thread instance starts the next batch as soon as it returns; a main-thread one after the due I/O', async () => {
+    for (const offThread of [true, false]) {
+      const deferred: (() => void)[] = []
+      const clock = Object.assign(new ManualClock(), { setImmediate: (callback: () => void) => void deferred.push(callback) })
+      const executor = new ManualExecutor(offThread)
+      const batcher = new DynamicBatcher({ modelName: 'm', maxBatchSize: 4, batching: true }, [executor], clock)
+      const runDeferred = () => deferred.splice(0).forEach((callback) => callback())
+      const results = [1, 2, 3, 4].map((value) => batcher.enqueue(request(value)))
+      runDeferred()
+      assert.deepEqual(executor.batchRows(), [4])
+      const later = [5, 6].map((value) => batcher.enqueue(request(value)))
+      executor.last().finish()
+      await Promise.resolve()
+      await Promise.resolve()
+      assert.deepEqual(executor.batchRows(), offThread ? [4, 2] : [4], offThread ? 'dispatched without waiting for a loop turn' : 'waits for the loop turn')
+      runDeferred()
+      assert.deepEqual(executor.batchRows(), [4, 2])
+      executor.last().finish()
+      assert.deepEqual((await Promise.all([...results, ...later])).map(values), [[1], [2], [3], [4], [5], [6]])
+    }
   })
 
   test('each request gets exactly its own rows of every output, in output order', async () => {

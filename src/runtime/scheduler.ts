@@ -56,6 +56,11 @@ export interface Scheduler {
  * thread or in a worker thread, each with its own ORT session.
  */
 export interface InstanceExecutor {
+  /**
+   * execute() runs on another thread, so the event loop took in new requests meanwhile: the
+   * batcher may start the next batch the moment one returns, before splitting its outputs.
+   */
+  readonly runsOffThread?: boolean
   execute(request: ExecuteRequest): Promise<ExecutionResult>
   /** Releases the instance's session (and thread); it must not be used afterwards. */
   close(): Promise<void>

@@ -20,6 +20,7 @@ interface Pending {
 }
 
 export class WorkerExecutor implements InstanceExecutor {
+  readonly runsOffThread = true
   readonly #worker: Worker
   readonly #pending = new Map<number, Pending>()
   #nextId = 0
