@@ -13,6 +13,10 @@ import { InvalidArgumentError, PayloadTooLargeError, UnsupportedMediaTypeError }
 export function readBody(request: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = request.headers['content-length']
   if (declared !== undefined && Number(declared) > limitBytes) return Promise.reject(new PayloadTooLargeError(limitBytes))
+  // A client that hung up while the request waited (admission, authorisation) has already
+  // closed the stream: no event would come, so answer from its state.
+  if (request.destroyed || request.readableAborted) return Promise.reject(prematureClose())
+  if (request.readableEnded) return Promise.resolve(Buffer.alloc(0))
   return new Promise((resolve, reject) => {
     let first: Buffer | undefined
     let chunks: Buffer[] | undefined
@@ -20,8 +24,9 @@ export function readBody(request: IncomingMessage, limitBytes: number): Promise<
     const onData = (chunk: Buffer) => {
       length += chunk.length
       if (length > limitBytes) {
-        // The rest is not read; the error response closes the connection once it is sent.
+        // The rest is left unread (paused); the error response closes the connection once sent.
         stop()
+        request.pause()
         reject(new PayloadTooLargeError(limitBytes))
       } else if (first === undefined) first = chunk
       else (chunks ??= [first]).push(chunk)
@@ -34,7 +39,7 @@ export function readBody(request: IncomingMessage, limitBytes: number): Promise<
       stop()
       reject(error)
     }
-    const onClose = () => onError(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }))
+    const onClose = () => onError(prematureClose())
     const stop = () => {
       request.off('data', onData)
       request.off('end', onEnd)
@@ -46,6 +51,10 @@ export function readBody(request: IncomingMessage, limitBytes: number): Promise<
     request.on('error', onError)
     request.on('close', onClose)
   })
+}
+
+function prematureClose(): Error {
+  return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })
 }
 
 /**
