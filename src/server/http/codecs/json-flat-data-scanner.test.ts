@@ -6,6 +6,17 @@ import { parseJsonWithFlatData } from './json-flat-data-scanner.ts'
 
 const TYPED = { FP32: Float32Array, FP64: Float64Array, INT32: Int32Array } as const
 
+/** mulberry32, seeded so that a failing draw can be replayed (SCANNER_TEST_SEED). */
+const SEED = Number(process.env.SCANNER_TEST_SEED ?? 20261129)
+let state = SEED >>> 0
+function random(): number {
+  state = (state + 0x6d2b79f5) >>> 0
+  let t = state
+  t = Math.imul(t ^ (t >>> 15), t | 1)
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
 /** What the decoder gives for a body when it goes through JSON.parse alone. */
 function expectedData(text: string, index = 0): unknown[] {
   return (JSON.parse(text) as { inputs: { data: unknown[] }[] }).inputs[index]!.data
@@ -28,11 +39,11 @@ function decodeText(text: string) {
 }
 
 function float32Widened(count: number, scale: () => number): number[] {
-  return Array.from({ length: count }, () => Math.fround((Math.random() - 0.5) * scale()))
+  return Array.from({ length: count }, () => Math.fround((random() - 0.5) * scale()))
 }
 
 test('reads float32 values widened to doubles exactly as JSON.parse and Float32Array would', () => {
-  for (const scale of [() => 1, () => 10 ** (Math.floor(Math.random() * 60) - 30), () => 2 ** (Math.floor(Math.random() * 250) - 125)]) {
+  for (const scale of [() => 1, () => 10 ** (Math.floor(random() * 60) - 30), () => 2 ** (Math.floor(random() * 250) - 125)]) {
     const text = requestText('FP32', JSON.stringify(float32Widened(2000, scale)))
     assert.ok(parseJsonWithFlatData(Buffer.from(text), text.length), 'the fast path applies')
     assertSameElements(decodeText(text).inputs[0]!.data, Float32Array.from(expectedData(text) as number[]), 'FP32')
@@ -42,12 +53,12 @@ test('reads float32 values widened to doubles exactly as JSON.parse and Float32A
 test('reads arbitrary doubles exactly for FP64, and rounds them as Float32Array does for FP32', () => {
   const values = Array.from({ length: 3000 }, (_, i) => {
     const kind = i % 6
-    if (kind === 0) return Math.random()
-    if (kind === 1) return -Math.random() * 10 ** (Math.floor(Math.random() * 40) - 20)
-    if (kind === 2) return Math.floor(Math.random() * 2 ** 53) * (Math.random() < 0.5 ? -1 : 1)
-    if (kind === 3) return Math.random() * 1e300
-    if (kind === 4) return Math.random() * 1e-300
-    return Math.round(Math.random() * 1000) / 100
+    if (kind === 0) return random()
+    if (kind === 1) return -random() * 10 ** (Math.floor(random() * 40) - 20)
+    if (kind === 2) return Math.floor(random() * 2 ** 53) * (random() < 0.5 ? -1 : 1)
+    if (kind === 3) return random() * 1e300
+    if (kind === 4) return random() * 1e-300
+    return Math.round(random() * 1000) / 100
   })
   for (const datatype of ['FP64', 'FP32'] as const) {
     const text = requestText(datatype, JSON.stringify(values))
@@ -60,7 +71,7 @@ test('reads numbers near float32 rounding midpoints, and every JSON number spell
     '1e400', '-1e400', '1e-400', '4.9e-324', '3.4028235677973366e38', '3.4028235677973367e38', '1.1754943508222875e-38', '1.401298464324817e-45',
     '9007199254740993', '0.30000000000000004', '100000000000000000000000', '1.00000000000000000000000000000001']
   for (let i = 0; i < 2000; i++) {
-    const f = Math.fround(Math.random() * 2 ** (Math.floor(Math.random() * 40) - 20))
+    const f = Math.fround(random() * 2 ** (Math.floor(random() * 40) - 20))
     const bits = new Float32Array([f])
     new Uint32Array(bits.buffer)[0]! += 1
     const midpoint = (f + bits[0]!) / 2
@@ -74,7 +85,7 @@ test('reads numbers near float32 rounding midpoints, and every JSON number spell
 })
 
 test('integers for INT32, with the same range error as the JSON.parse path', () => {
-  const values = Array.from({ length: 500 }, () => Math.floor((Math.random() - 0.5) * 2 ** 31))
+  const values = Array.from({ length: 500 }, () => Math.floor((random() - 0.5) * 2 ** 31))
   const text = requestText('INT32', JSON.stringify(values))
   assertSameElements(decodeText(text).inputs[0]!.data, Int32Array.from(values), 'INT32')
   const outOfRange = requestText('INT32', JSON.stringify([...values, 2 ** 31]))
@@ -94,7 +105,10 @@ test('leaves to JSON.parse what it does not handle, with the same results and er
   for (const text of cases) assert.equal(parseJsonWithFlatData(Buffer.from(text), text.length), undefined)
   const withStrings = cases[1]!
   assertSameElements(decodeText(withStrings).inputs[0]!.data, Float32Array.from(expectedData(withStrings) as number[], (value) => (typeof value === 'number' ? value : Number(value))), 'strings')
-  for (const invalid of [numbers.replace(',', ',01'), numbers.replace(',', ',1.'), numbers.replace(',', ',.5'), numbers.replace(',', ',+1'), numbers.replace(']', ',]')]) {
+  const invalids = [numbers.replace(',', ',01'), numbers.replace(',', ',1.'), numbers.replace(',', ',.5'), numbers.replace(',', ',+1'), numbers.replace(']', ',]')]
+  // Text glued to the array: JSON.parse refuses these, so the scan must not turn them into a number.
+  invalids.push(`1${numbers}`, `-${numbers}`, `${numbers}e5`, `${numbers}.5`, `${numbers} 1`)
+  for (const invalid of invalids) {
     const text = requestText('FP32', numbers).replace(numbers, invalid)
     let expected = ''
     try {
@@ -133,4 +147,15 @@ test('keeps the errors of a request whose data is scanned: wrong count, both dat
   assert.throws(() => decodeText(wrongCount), /has 300 elements in 'data' but its shape \[301\] needs 301/)
   const both = requestText('FP32', values).replace('"data":', '"parameters":{"binary_data_size":4},"data":')
   assert.throws(() => decodeInferRequest(Buffer.concat([Buffer.from(both), Buffer.alloc(4)]), both.length), /has both 'data' and 'parameters.binary_data_size'/)
+})
+
+test('an exponent too long to hold is not wrapped back into range by leading zeros', () => {
+  const numbers = JSON.stringify(float32Widened(300, () => 1)).slice(1, -1)
+  const tiny = `0.${'0'.repeat(100_010)}1e1000000`
+  for (const datatype of ['FP64', 'FP32'] as const) {
+    const text = `{"inputs":[{"name":"x","shape":[301],"datatype":"${datatype}","data":[${numbers},${tiny}]}]}`
+    const expected = TYPED[datatype].from(expectedData(text) as number[])
+    assert.equal(expected[300], Infinity)
+    assertSameElements(decodeText(text).inputs[0]!.data, expected, datatype)
+  }
 })

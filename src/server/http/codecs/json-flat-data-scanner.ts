@@ -48,6 +48,9 @@ const KEY_OTHER = 0
 const KEY_INPUTS = 1
 const KEY_DATA = 2
 
+/** A written exponent at or past this is left to Number() (1e10 ≫ any digit count of a body). */
+const EXPONENT_LIMIT = 1e10
+
 /** Exact powers of ten as doubles (10^22 is the largest). */
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, power) => 10 ** power)
 
@@ -65,6 +68,8 @@ export function parseJsonWithFlatData(body: Buffer, end: number): ScannedRequest
   const flatData = new Map<number, FlatNumbers>()
   const cuts: number[] = []
   let inputIndex = 0
+  // Where the value of the last "data" key starts: only an array right there is scanned.
+  let dataValueAt = -1
   let i = skipWhitespace(bytes, 0, end)
   if (bytes[i] !== OPEN_BRACE) return undefined
   while (i < end) {
@@ -88,7 +93,10 @@ export function parseJsonWithFlatData(body: Buffer, end: number): ScannedRequest
         const key = keyOf(bytes, i + 1, j)
         keys[depth - 1] = key
         if (depth === 1 && key === KEY_INPUTS) flatData.clear()
-        if (depth === 3 && key === KEY_DATA && keys[0] === KEY_INPUTS && kinds[1] === ARRAY) flatData.delete(inputIndex)
+        if (depth === 3 && key === KEY_DATA && keys[0] === KEY_INPUTS && kinds[1] === ARRAY) {
+          flatData.delete(inputIndex)
+          dataValueAt = skipWhitespace(bytes, after + 1, end)
+        }
         i = after + 1
       } else i = j + 1
     } else if (c === OPEN_BRACE) {
@@ -96,9 +104,11 @@ export function parseJsonWithFlatData(body: Buffer, end: number): ScannedRequest
       keys.push(KEY_OTHER)
       i++
     } else if (c === OPEN_BRACKET) {
-      if (depth === 3 && keys[2] === KEY_DATA && keys[0] === KEY_INPUTS && kinds[1] === ARRAY && kinds[2] === OBJECT) {
+      if (i === dataValueAt && depth === 3 && keys[2] === KEY_DATA && keys[0] === KEY_INPUTS && kinds[1] === ARRAY && kinds[2] === OBJECT) {
         const scanned = scanNumberArray(bytes, i + 1, end)
-        if (scanned !== undefined) {
+        // The array must be the whole value: `"data": [1]e5` is invalid JSON, not `0e5`.
+        const follower = scanned === undefined ? undefined : bytes[skipWhitespace(bytes, scanned.next, end)]
+        if (scanned !== undefined && (follower === COMMA || follower === CLOSE_BRACE)) {
           flatData.set(inputIndex, scanned.numbers)
           cuts.push(i, scanned.next)
           i = scanned.next
@@ -164,10 +174,22 @@ function keyOf(body: Uint8Array, start: number, end: number): number {
   return KEY_OTHER
 }
 
+const SCRATCH_KEPT = 1 << 16
 let scratch = new Float64Array(1024)
+/** At most this many inexact numbers per array are remembered; past it the array goes to JSON.parse. */
+const MAX_APPROXIMATE = 1 << 16
 
 /** Reads `n1, n2, …]` from `start`; undefined unless every element is a valid JSON number. */
 function scanNumberArray(body: Uint8Array, start: number, end: number): { numbers: FlatNumbers; next: number } | undefined {
+  try {
+    return scanNumbers(body, start, end)
+  } finally {
+    // A huge array leaves no huge buffer behind for the life of the process.
+    if (scratch.length > SCRATCH_KEPT) scratch = new Float64Array(1024)
+  }
+}
+
+function scanNumbers(body: Uint8Array, start: number, end: number): { numbers: FlatNumbers; next: number } | undefined {
   const approximate: number[] = []
   let count = 0
   let i = skipWhitespace(body, start, end)
@@ -181,6 +203,7 @@ function scanNumberArray(body: Uint8Array, start: number, end: number): { number
     let digits = 0
     let exponent = 0
     let truncated = false
+    let exponentOverflow = false
     if (c === ZERO) {
       c = body[++i]
       if (c !== undefined && c >= ZERO && c <= NINE) return undefined
@@ -215,15 +238,17 @@ function scanNumberArray(body: Uint8Array, start: number, end: number): { number
       if (c === undefined || c < ZERO || c > NINE) return undefined
       let written = 0
       do {
-        if (written < 100_000) written = written * 10 + (c - ZERO)
+        // Saturates: no digit string may wrap back into the fast path's range.
+        written = Math.min(written * 10 + (c - ZERO), EXPONENT_LIMIT)
         c = body[++i]
       } while (c !== undefined && c >= ZERO && c <= NINE)
+      if (written === EXPONENT_LIMIT) exponentOverflow = true
       exponent += exponentNegative ? -written : written
     }
     let value: number
     let exact = true
     if (mantissa === 0 && !truncated) value = 0
-    else if (exponent >= -22 && exponent <= 22) {
+    else if (exponent >= -22 && exponent <= 22 && !exponentOverflow) {
       // Clinger's fast path: an exact mantissa times or over an exact power of ten rounds once.
       value = exponent < 0 ? mantissa / POWERS_OF_TEN[-exponent]! : mantissa * POWERS_OF_TEN[exponent]!
       exact = !truncated && mantissa <= Number.MAX_SAFE_INTEGER
@@ -236,7 +261,10 @@ function scanNumberArray(body: Uint8Array, start: number, end: number): { number
       grown.set(scratch)
       scratch = grown
     }
-    if (!exact) approximate.push(count, numberStart, i)
+    if (!exact) {
+      if (approximate.length >= 3 * MAX_APPROXIMATE) return undefined
+      approximate.push(count, numberStart, i)
+    }
     scratch[count++] = negative ? -value : value
     i = skipWhitespace(body, i, end)
     if (body[i] === COMMA) i = skipWhitespace(body, i + 1, end)
