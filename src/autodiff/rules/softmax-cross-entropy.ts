@@ -3,7 +3,7 @@
  * Gradient of SoftmaxCrossEntropyLoss (opset 13: scores [N, C, d…], int labels [N, d…] →
  * loss, optional log_prob) with respect to the scores: (softmax(scores) − onehot(labels))
  * times dLoss, divided by the number of labels for reduction 'mean'. The fused op and this
- * rule replace ~30 nodes of LogSoftmax · OneHot · ReduceSum · ReduceMean and their generic
+ * rule replace the nodes of LogSoftmax · OneHot · ReduceSum · ReduceMean and their generic
  * gradients in every training step. Class weights and ignore_index are not supported.
  */
 import { attr } from '../../onnx/onnx-builder.ts'

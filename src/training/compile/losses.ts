@@ -61,7 +61,7 @@ export function emitLoss(graph: GraphBuilder, config: LossConfig, { prediction, 
   switch (config.name) {
     case 'sparse_categorical_crossentropy': {
       // From logits, ONNX's fused op (targets are [batch], so the logits are [batch, classes]):
-      // ~30 fewer nodes per training step than the composed form below, with its own gradient rule.
+      // 18 fewer nodes per training step than the composed form below, with its own gradient rule.
       if (config.fromLogits) {
         // log_prob as an output too, so that the gradient reuses it instead of a second LogSoftmax.
         const [loss] = graph.node('SoftmaxCrossEntropyLoss', [prediction, target], { outputs: 2, attributes: { reduction: attr.string('mean') } })

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { GraphBuilder } from '../../onnx/onnx-builder.ts'
 import { assertClose, runGraph } from './compile-test-support.ts'
-import { emitOptimizerUpdate, kerasSlotScales, optimizerSlots, parseOptimizer, type OptimizerConfig } from './optimizers.ts'
+import { emitOptimizerUpdate, kerasSlotScales, optimizerSlots, parseOptimizer, upgradeSlotValues, type OptimizerConfig } from './optimizers.ts'
 
 /** Keras 3 update rules, written out in plain TypeScript as the reference. */
 function referenceStep(config: OptimizerConfig, p: number[], g: number[], slots: number[][], lr: number, t: number): { p: number[]; slots: number[][] } {
@@ -85,4 +85,15 @@ test('parseOptimizer accepts names and configs and rejects bad ones with a preci
   assert.throws(() => parseOptimizer({ name: 'adam', beta3: 1 }), /unknown option 'beta3'/)
   assert.throws(() => parseOptimizer({ name: 'adam', beta1: 1.5 }), /'beta1' must be below 1/)
   assert.throws(() => parseOptimizer({ name: 'sgd', learningRate: -1 }), /'learningRate' has an invalid value -1/)
+})
+
+test('checkpoints from before the discounted-sum slots resume as the same Adam state', () => {
+  const old = new Map([['w', Float32Array.of(1)], ['w/m', Float32Array.of(0.1, -0.2)], ['w/v', Float32Array.of(0.002, 0.004)]])
+  const upgraded = upgradeSlotValues({ name: 'adam' }, old)
+  assert.deepEqual([...upgraded.keys()].sort(), ['w', 'w/m_sum', 'w/v_sum'])
+  assertClose([...upgraded.get('w/m_sum')!], [1, -2], 1e-6, 'm / (1 - beta1)')
+  assertClose([...upgraded.get('w/v_sum')!], [2, 4], 1e-5, 'v / (1 - beta2)')
+  const current = new Map([['w/m_sum', Float32Array.of(3)]])
+  assert.equal(upgradeSlotValues({ name: 'adam' }, current).get('w/m_sum')![0], 3, 'current slots pass through')
+  assert.deepEqual([...upgradeSlotValues({ name: 'sgd', momentum: 0.9 }, old).keys()], ['w', 'w/m', 'w/v'], 'other optimizers keep their slots')
 })

@@ -42,6 +42,26 @@ export function kerasSlotScales(config: OptimizerConfig): readonly number[] {
   return optimizerSlots(config).map(() => 1)
 }
 
+/**
+ * Slots of checkpoints written before Adam kept discounted sums (`<param>/m`, `<param>/v`,
+ * Keras' values) converted to this version's (`m_sum`, `v_sum`); other values pass through.
+ */
+export function upgradeSlotValues(config: OptimizerConfig, values: ReadonlyMap<string, Float32Array>): Map<string, Float32Array> {
+  const upgraded = new Map(values)
+  if (config.name !== 'adam' && config.name !== 'adamw') return upgraded
+  const scales = kerasSlotScales(config)
+  for (const [name, data] of values) {
+    const legacy = /^(.*)\/(m|v)$/.exec(name)
+    if (!legacy) continue
+    const current = `${legacy[1]}/${legacy[2]}_sum`
+    if (upgraded.has(current)) continue
+    const scale = scales[legacy[2] === 'm' ? 0 : 1]!
+    upgraded.set(current, data.map((value) => value / scale))
+    upgraded.delete(name)
+  }
+  return upgraded
+}
+
 export interface UpdateInputs {
   readonly param: string
   readonly grad: string
@@ -76,9 +96,9 @@ export function emitOptimizerUpdate(graph: GraphBuilder, config: OptimizerConfig
       const beta1 = config.beta1 ?? 0.9
       const beta2 = config.beta2 ?? 0.999
       const epsilon = config.epsilon ?? 1e-7
-      // The slots hold discounted sums, m / (1 - beta1) and v / (1 - beta2) (see adamSlotScales),
+      // The slots hold discounted sums, m / (1 - beta1) and v / (1 - beta2) (see kerasSlotScales),
       // so each update is 10 passes over the parameter instead of 12; on the seed MLP the
-      // update of the 784x128 kernel is about half of a batch-32 step.
+      // update of the 784x128 kernel is about a third of a batch-32 step.
       const mSum = op('Add', op('Mul', c(beta1), inputs.slots[0]!), grad)
       const vSum = op('Add', op('Mul', c(beta2), inputs.slots[1]!), op('Mul', grad, grad))
       // Keras: p -= alpha * m / (sqrt(v) + epsilon), alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t).

@@ -78,3 +78,11 @@ test('evaluate counts accuracy exactly: right predictions over samples, not a su
   }
   assert.equal(metrics.accuracy, right / 1000)
 })
+
+test('resuming from a checkpoint without optimizer slots is refused, not silently restarted from zeros', async () => {
+  const small = { ...train, x: train.x.subarray(0, 784 * 64), y: train.y.subarray(0, 64), count: 64 }
+  const model = seedMlp()
+  const weights = new Map(model.weights.map((weight) => [weight.name, model.getWeight(weight.name)]))
+  const trainer = new Trainer(model, parseCompileOptions(SEED_COMPILE))
+  await assert.rejects(trainer.fit(small, { epochs: 2, checkpoint: { epoch: 1, step: 2, values: weights } }), /the checkpoint \(step 2\) has no value for '.*\/m_sum'/)
+})

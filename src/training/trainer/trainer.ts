@@ -10,7 +10,7 @@ import ort from 'onnxruntime-node'
 import { InvalidArgumentError } from '../../core/errors.ts'
 import type { Model } from '../../nn/model.ts'
 import { sampleSizeOf, type Dataset } from '../datasets/dataset.ts'
-import { defaultLearningRate } from '../compile/optimizers.ts'
+import { defaultLearningRate, upgradeSlotValues } from '../compile/optimizers.ts'
 import { isSampleFraction } from '../compile/metrics.ts'
 import { learningRateAt } from '../compile/learning-rate-schedules.ts'
 import { compileEvaluation, compileModelTraining, describeModelIo, type EvaluationGraph, type ModelIo, type TrainingConfig } from './compiled-model.ts'
@@ -111,7 +111,7 @@ export class Trainer {
     const initial = new Map<string, Float32Array>()
     for (const [value, weight] of weights) initial.set(value, this.#model.getWeight(weight))
     const resume = options.checkpoint
-    const session = await TrainingSession.open(graph, resume?.values ?? initial, {
+    const session = await TrainingSession.open(graph, resume ? upgradeSlotValues(this.#config.optimizer, resume.values) : initial, {
       sampleShape: this.#io.sampleShape,
       targetShape: this.#io.outputShape,
       step: resume?.step ?? 0,
