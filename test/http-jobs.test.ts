@@ -4,7 +4,7 @@
  * cancellation (which ends the training process).
  */
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { collectEvents, classifyTestDigits, waitFor } from './support/job-events.ts'
@@ -134,8 +134,14 @@ describe('training jobs over HTTP', () => {
     assert.ok(!existsSync(path.dirname(firstCheckpoint)), 'a cancelled job leaves no checkpoints behind')
     assert.equal((await requestJson(`${server.url}/v1/jobs/${first.id}/cancel`, { method: 'POST' })).status, 409)
 
+    // A queued job may hold checkpoints from a server that handed it back (by now the runner may
+    // also have started it); either way cancelling removes its folder.
+    const secondFolder = path.join(server.dataDir, 'jobs', second.id)
+    mkdirSync(secondFolder, { recursive: true })
+    writeFileSync(path.join(secondFolder, 'checkpoint-1.bin'), 'left by a graceful stop')
     const deleted = await requestJson(`${server.url}/v1/jobs/${second.id}`, { method: 'DELETE' })
     assert.equal(deleted.body.status, 'CANCELLED')
+    await waitFor(async () => (existsSync(secondFolder) ? undefined : true), 5_000, "the cancelled job's folder to go")
     await assert.rejects(server.server.registry.versions.list('long'), /not found/, 'nothing was registered')
   })
 })

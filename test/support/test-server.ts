@@ -16,6 +16,8 @@ export interface TestServer {
   readonly grpcAddress: string
   readonly server: MaasServer
   readonly repository: string
+  /** The server's data dir (a fresh temporary folder). */
+  readonly dataDir: string
   close(): Promise<void>
 }
 
@@ -43,6 +45,7 @@ export async function startTestServer(overrides: Partial<MaasConfig> = {}, repos
     grpcAddress: `127.0.0.1:${grpcPort}`,
     server,
     repository,
+    dataDir,
     close: async () => {
       await server.stop()
       rmSync(repository, { recursive: true, force: true })

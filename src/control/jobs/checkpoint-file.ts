@@ -34,6 +34,11 @@ export class CheckpointCorruptError extends MaasError {
 }
 
 /** `<jobDir>/checkpoint-<epoch>.bin`. */
+/** A job's working folder: its checkpoints and exported model, under the server's data dir. */
+export function jobDirectory(dataDir: string, id: string): string {
+  return path.join(dataDir, 'jobs', id)
+}
+
 export function checkpointPath(jobDir: string, epoch: number): string {
   return path.join(jobDir, `checkpoint-${epoch}.bin`)
 }

@@ -5,12 +5,14 @@
  * bootstrap call it; the runner does the work.
  */
 import { MaasError } from '../../core/errors.ts'
+import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { InvalidArgumentError } from '../../core/errors.ts'
 import { JOB_STATUSES, type JobStatus } from '../../registry/job-store.ts'
 import type { RegistryStore } from '../../registry/registry-store.ts'
 import { isFinalEvent, type JobEvent, type JobEventBus } from './job-event-bus.ts'
 import { TRAIN_JOB_KIND, type JobRunner } from './job-runner.ts'
+import { jobDirectory } from './checkpoint-file.ts'
 import { isFinished, toJobView, type JobView } from './job-view.ts'
 import { parseTrainJobSpec } from './train-job-spec.ts'
 
@@ -73,8 +75,12 @@ export class JobService {
   /** QUEUED or RUNNING → CANCELLED, ending its process when it runs here; FAILED_PRECONDITION once finished. */
   async cancel(id: string): Promise<JobView> {
     const job = await this.#options.registry.jobs.cancel(id)
-    // Running on another server: that one learns at its next heartbeat.
-    if (!this.#options.runner.cancel(id)) this.#options.events.publish(id, { type: 'cancelled', data: toJobView(job) })
+    // Running on another server: that one learns at its next heartbeat. Queued: a job handed
+    // back by a graceful stop may have left checkpoints, which nothing will resume now.
+    if (!this.#options.runner.cancel(id)) {
+      await rm(jobDirectory(this.#options.dataDir, id), { recursive: true, force: true })
+      this.#options.events.publish(id, { type: 'cancelled', data: toJobView(job) })
+    }
     return toJobView(job)
   }
 

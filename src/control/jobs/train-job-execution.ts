@@ -16,6 +16,7 @@ import type { JobEventBus, JobEventType } from './job-event-bus.ts'
 import { toJobView } from './job-view.ts'
 import type { ChildExit } from './train-job-process.ts'
 import { TrainJobProcess } from './train-job-process.ts'
+import { jobDirectory } from './checkpoint-file.ts'
 import type { ChildMessage } from './train-job-messages.ts'
 import { registerTrainedVersion } from './train-job-registration.ts'
 import type { TrainJobSpec } from './train-job-spec.ts'
@@ -79,7 +80,7 @@ export class TrainJobExecution {
     this.#owner = job.owner ?? null
     this.done = new Promise((resolve) => (this.#resolveDone = resolve))
     this.#progress = { phase: 'starting', epochs: this.#spec.fit.epochs, epoch: 0, batch: 0, batches: 0, loss: null, samplesPerSecond: null, resumedFromEpoch: 0, history: [], pid: null }
-    const jobDir = (this.#jobDir = path.join(ctx.dataDir, 'jobs', job.id))
+    const jobDir = (this.#jobDir = jobDirectory(ctx.dataDir, job.id))
     this.#process = new TrainJobProcess(
       { id: job.id, spec: this.#spec, datasetsDir: path.join(ctx.dataDir, 'datasets'), jobDir, ...(job.checkpoint ? { checkpoint: job.checkpoint } : {}) },
       { onMessage: (message) => this.#onMessage(message), onExit: (exit) => this.#onExit(exit) },
@@ -183,6 +184,8 @@ export class TrainJobExecution {
       void this.#removeFiles()
         .then(() => this.#ctx.registry.jobs.get(this.id))
         .then((job) => this.#publish('cancelled', toJobView(job)), () => undefined)
+        .then(settle)
+      return
     }
     void settle()
   }
