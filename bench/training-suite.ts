@@ -6,7 +6,7 @@
  * PyTorch (bench/pytorch/train_fashion_mnist.py, one thread, OpenBLAS) as a child process
  * run afterwards. Reports samples/s over the training epochs, test accuracy after them,
  * achieved GFLOP/s (≈ 6 × forward MACs per sample) against ORT's own single-thread rate on
- * a 1024³ MatMul measured first, and the Loop's effect (stepsPerCall 1 vs 64) on the MLP.
+ * a 1024³ MatMul measured first, and the Loop's effect (stepsPerCall 1, 64 and the default) on the MLP.
  *
  * Environment: BENCH_EPOCHS (5), BENCH_SAMPLES (training samples, 0 = all 60,000),
  * BENCH_CNN_EPOCHS / BENCH_CNN_SAMPLES (the CNN's, default: the same), BENCH_BATCHES
@@ -22,7 +22,8 @@ import type { Dataset } from '../src/training/datasets/dataset.ts'
 import { loadNamedDataset } from '../src/training/datasets/named-datasets.ts'
 import { normalize, sliceRows } from '../src/training/datasets/transforms.ts'
 import { parseCompileOptions } from '../src/training/trainer/compiled-model.ts'
-import { DEFAULT_STEPS_PER_CALL, Trainer } from '../src/training/trainer/trainer.ts'
+import { Trainer } from '../src/training/trainer/trainer.ts'
+import { defaultStepsPerCall } from '../src/training/trainer/step-chunks.ts'
 import { measureOrtGemm, trainingFlopsPerSample } from './training-flops.ts'
 import { runPytorch, type PytorchEnv, type PytorchResult } from './training-pytorch.ts'
 import { tfjsUnsupported, trainTfjs, type RecipeName } from './training-tfjs.ts'
@@ -157,7 +158,7 @@ export async function runTrainingSuite(options: TrainingSuiteOptions, log: (line
   const loop: TrainingReport['loop'][number][] = []
   if (options.loopEpochs > 0 && options.models.includes('mlp')) {
     const train = subset(options.samples)
-    for (const stepsPerCall of [1, DEFAULT_STEPS_PER_CALL]) {
+    for (const stepsPerCall of [1, 64, defaultStepsPerCall(32, train.sampleShape)]) {
       const history = await new Trainer(seedMlp(), parseCompileOptions(COMPILE)).fit(train, { epochs: options.loopEpochs, batchSize: 32, stepsPerCall, intraOpThreads: 1 })
       const seconds = history.epochs.reduce((sum, logs) => sum + logs.seconds, 0)
       loop.push({ stepsPerCall, samplesPerSecond: (train.count * options.loopEpochs) / seconds, epochs: options.loopEpochs, samples: train.count })

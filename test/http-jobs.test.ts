@@ -66,7 +66,7 @@ describe('training jobs over HTTP', () => {
     const id = submitted.body.id as string
     assert.equal(submitted.headers.get('location'), `/v1/jobs/${id}`)
     assert.equal(submitted.body.status, 'QUEUED')
-    assert.deepEqual(submitted.body.spec.fit, { epochs: 2, batchSize: 32, seed: 1, stepsPerCall: 64, shuffle: true })
+    assert.deepEqual(submitted.body.spec.fit, { epochs: 2, batchSize: 32, seed: 1, shuffle: true })
 
     const events = await collectEvents(`${server.url}/v1/jobs/${id}/events`, (event) => ['done', 'failed'].includes(event.event), 60_000)
     const names = events.map((event) => event.event)

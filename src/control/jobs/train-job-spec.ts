@@ -27,7 +27,8 @@ export interface JobFitOptions {
   readonly validationSplit?: number
   readonly seed: number
   readonly shuffle: boolean
-  readonly stepsPerCall: number
+  /** Absent: the trainer's default for the batch and sample size. */
+  readonly stepsPerCall?: number
 }
 
 /** A validated training job, as stored in the registry's job row. */
@@ -121,13 +122,20 @@ function parseFit(fit: Record<string, unknown>): JobFitOptions {
   const epochs = integerAt(fit.epochs ?? 5, 'fit.epochs', 1, MAX_EPOCHS)
   const batchSize = integerAt(fit.batchSize ?? 32, 'fit.batchSize', 1, 65_536)
   const seed = integerAt(fit.seed ?? 1, 'fit.seed', 0, 2 ** 31 - 1)
-  const stepsPerCall = integerAt(fit.stepsPerCall ?? 64, 'fit.stepsPerCall', 1, 4096)
+  const stepsPerCall = fit.stepsPerCall === undefined ? undefined : integerAt(fit.stepsPerCall, 'fit.stepsPerCall', 1, 4096)
   if (fit.shuffle !== undefined && typeof fit.shuffle !== 'boolean') throw new InvalidArgumentError(`fit.shuffle must be a boolean, got ${JSON.stringify(fit.shuffle)}`)
   const split = fit.validationSplit
   if (split !== undefined && !(typeof split === 'number' && split > 0 && split < 1)) {
     throw new InvalidArgumentError(`fit.validationSplit must be a number above 0 and below 1, got ${JSON.stringify(split)}`)
   }
-  return { epochs, batchSize, seed, stepsPerCall, shuffle: (fit.shuffle as boolean | undefined) ?? true, ...(split !== undefined ? { validationSplit: split } : {}) }
+  return {
+    epochs,
+    batchSize,
+    seed,
+    ...(stepsPerCall !== undefined ? { stepsPerCall } : {}),
+    shuffle: (fit.shuffle as boolean | undefined) ?? true,
+    ...(split !== undefined ? { validationSplit: split } : {}),
+  }
 }
 
 /** mnist-small ships with maas; mnist and fashion-mnist need their four IDX files on this server (jobs never download). */

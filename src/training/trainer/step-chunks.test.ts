@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createDataset } from '../datasets/dataset.ts'
-import { epochChunks, stepsPerEpoch } from './step-chunks.ts'
+import { defaultStepsPerCall, epochChunks, stepsPerEpoch } from './step-chunks.ts'
 
 const dataset = createDataset({
   x: Float32Array.from({ length: 10 * 2 }, (_, index) => index),
@@ -39,4 +39,11 @@ test('dense float targets keep their width', () => {
   const [chunk] = [...epochChunks(regression, { batchSize: 3, stepsPerCall: 4, targets: 'dense' })]
   assert.ok(chunk!.y instanceof Float32Array)
   assert.deepEqual(Array.from(chunk!.y), [0.5, 1.5, 2.5])
+})
+
+test('the default steps per call: 128, fewer when a call would feed more than 32 MiB of inputs', () => {
+  assert.equal(defaultStepsPerCall(32, [28, 28]), 128)
+  assert.equal(defaultStepsPerCall(128, [28, 28]), 83)
+  assert.equal(defaultStepsPerCall(128, [32, 32, 3]), 21)
+  assert.equal(defaultStepsPerCall(64, [224, 224, 3]), 1)
 })

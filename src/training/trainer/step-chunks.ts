@@ -25,6 +25,20 @@ export interface ChunkOptions {
   readonly targetSize?: number
 }
 
+/** Most steps a call runs by default, and the input bytes (x of all its steps) it may take. */
+const DEFAULT_MAX_STEPS_PER_CALL = 128
+const CALL_INPUT_BYTES = 32 * 1024 * 1024
+
+/**
+ * Steps per ORT call when fit() is not told: up to 128, fewer when their inputs would pass
+ * 32 MiB. Each call has a fixed cost (the Loop's set-up, carried tensors copied out and in)
+ * of ~1 ms: on the seed MLP at batch 32, 128 steps per call train ~5 % faster than 64.
+ */
+export function defaultStepsPerCall(batchSize: number, sampleShape: readonly number[]): number {
+  const callBytes = batchSize * sampleSizeOf(sampleShape) * Float32Array.BYTES_PER_ELEMENT
+  return Math.max(1, Math.min(DEFAULT_MAX_STEPS_PER_CALL, Math.floor(CALL_INPUT_BYTES / callBytes)))
+}
+
 /** Batches in one epoch: ceil(count / batchSize). */
 export function stepsPerEpoch(count: number, batchSize: number): number {
   return Math.ceil(count / batchSize)

@@ -14,7 +14,7 @@ import { defaultLearningRate, upgradeSlotValues } from '../compile/optimizers.ts
 import { isSampleFraction } from '../compile/metrics.ts'
 import { learningRateAt } from '../compile/learning-rate-schedules.ts'
 import { compileEvaluation, compileModelTraining, describeModelIo, type EvaluationGraph, type ModelIo, type TrainingConfig } from './compiled-model.ts'
-import { epochChunks, stepsPerEpoch } from './step-chunks.ts'
+import { defaultStepsPerCall, epochChunks, stepsPerEpoch } from './step-chunks.ts'
 import { TRAINING_SESSION_EXTRA, TrainingSession } from './training-session.ts'
 
 export interface EpochLogs {
@@ -79,7 +79,6 @@ export interface EvaluateResult {
 }
 
 /** Default batches per ORT call: enough to amortise passing weights in and out. */
-export const DEFAULT_STEPS_PER_CALL = 64
 
 export class Trainer {
   readonly #model: Model
@@ -94,7 +93,8 @@ export class Trainer {
   }
 
   async fit(train: Dataset, options: FitOptions = {}): Promise<History> {
-    const { epochs = 1, batchSize = 32, shuffle = true, seed = 1, stepsPerCall = DEFAULT_STEPS_PER_CALL } = options
+    const { epochs = 1, batchSize = 32, shuffle = true, seed = 1 } = options
+    const stepsPerCall = options.stepsPerCall ?? defaultStepsPerCall(batchSize, this.#io.sampleShape)
     checkDataset(train, this.#io, 'training data')
     if (!Number.isInteger(epochs) || epochs < 1) throw new InvalidArgumentError('epochs must be a positive integer')
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError('batchSize must be a positive integer')
