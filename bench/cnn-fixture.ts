@@ -49,8 +49,8 @@ export function buildCnnModel(choice: CnnModelChoice): Uint8Array {
   return exportInferenceModel(fcHead, { includeSpec: false })
 }
 
-/** Where maas runs the instances: its own choice, one worker thread, or the event-loop thread. */
-export type InstanceChoice = 'auto' | 'worker' | 'main'
+/** Where maas runs the instances: its own choice, one or two worker threads, or the event-loop thread. */
+export type InstanceChoice = 'auto' | 'worker' | 'worker2' | 'main'
 
 export interface CnnVariant {
   /** Model name in the repository, e.g. `cnn_batched_worker_d500`. */
@@ -80,7 +80,9 @@ export function variantConfig(variant: CnnVariant): object {
   return {
     max_batch_size: CNN_MAX_BATCH,
     ...(variant.batching ? { dynamic_batching: { max_queue_delay_microseconds: variant.delayMicros } } : {}),
-    ...(variant.instances === 'auto' ? {} : { instance_group: [{ count: 1, kind: 'KIND_CPU', thread: variant.instances }] }),
+    ...(variant.instances === 'auto'
+      ? {}
+      : { instance_group: [{ count: variant.instances === 'worker2' ? 2 : 1, kind: 'KIND_CPU', thread: variant.instances === 'main' ? 'main' : 'worker' }] }),
   }
 }
 

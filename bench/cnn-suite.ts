@@ -11,7 +11,7 @@
  *
  * Environment (besides BENCH_SECONDS, BENCH_WARMUP, BENCH_ROUNDS, BENCH_ONLY):
  * BENCH_CNN_CONCURRENCY (64), BENCH_CNN_DELAYS (µs, "0,500,2000"), BENCH_CNN_INSTANCES
- * ("auto,worker,main"), BENCH_CNN_BATCHES (in-process, "1,2,4,8,16,32,64"), BENCH_CNN_GRPC (1),
+ * ("auto,worker,main"; also worker2: two worker instances), BENCH_CNN_BATCHES (in-process, "1,2,4,8,16,32,64"), BENCH_CNN_GRPC (1),
  * BENCH_CNN_MODEL ("seed" or "fc-head", see CnnModelChoice).
  */
 import { readFileSync, rmSync } from 'node:fs'
@@ -59,7 +59,7 @@ export interface CnnSuiteOptions {
 export function cnnOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): CnnSuiteOptions {
   const list = (value: string | undefined, fallback: string) => (value ?? fallback).split(',').map((item) => item.trim()).filter(Boolean)
   const instances = list(env.BENCH_CNN_INSTANCES, 'auto,worker,main')
-  for (const choice of instances) if (!['auto', 'worker', 'main'].includes(choice)) throw new Error(`BENCH_CNN_INSTANCES: unknown '${choice}'`)
+  for (const choice of instances) if (!['auto', 'worker', 'worker2', 'main'].includes(choice)) throw new Error(`BENCH_CNN_INSTANCES: unknown '${choice}'`)
   return {
     warmupSeconds: Number(env.BENCH_WARMUP ?? 1),
     seconds: Number(env.BENCH_SECONDS ?? 4),
