@@ -73,19 +73,21 @@ export class TrainingSession {
       interOpNumThreads: 1,
       extra: TRAINING_SESSION_EXTRA,
     })
-    const carried = new Map<string, ort.Tensor>()
-    for (const value of [...graph.parameters, ...graph.slots, ...graph.state]) {
-      const size = value.shape.reduce((product, dim) => product * dim, 1)
-      // Slots start at zero only for a fresh run: resuming without them would not be the same optimizer.
-      const data = values.get(value.name) ?? (graph.slots.includes(value) && step === 0 ? new Float32Array(size) : undefined)
-      if (!data) {
-        await session.release()
-        throw new Error(step === 0 ? `no initial value for '${value.name}'` : `the checkpoint (step ${step}) has no value for '${value.name}'`)
+    try {
+      const carried = new Map<string, ort.Tensor>()
+      for (const value of [...graph.parameters, ...graph.slots, ...graph.state]) {
+        const size = value.shape.reduce((product, dim) => product * dim, 1)
+        // Slots start at zero only for a fresh run: resuming without them would not be the same optimizer.
+        const data = values.get(value.name) ?? (graph.slots.includes(value) && step === 0 ? new Float32Array(size) : undefined)
+        if (!data) throw new Error(step === 0 ? `no initial value for '${value.name}'` : `the checkpoint (step ${step}) has no value for '${value.name}'`)
+        if (data.length !== size) throw new Error(`'${value.name}' has ${data.length} values; its shape [${value.shape.join(', ')}] needs ${size}`)
+        carried.set(value.name, new ort.Tensor('float32', data, value.shape as number[]))
       }
-      if (data.length !== size) throw new Error(`'${value.name}' has ${data.length} values; its shape [${value.shape.join(', ')}] needs ${size}`)
-      carried.set(value.name, new ort.Tensor('float32', data, value.shape as number[]))
+      return new TrainingSession(session, graph, carried, sampleShape, targetShape, step)
+    } catch (error) {
+      await session.release()
+      throw error
     }
-    return new TrainingSession(session, graph, carried, sampleShape, targetShape, step)
   }
 
   /** Steps taken so far. */
