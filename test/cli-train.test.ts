@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { after, test } from 'node:test'
@@ -72,4 +72,26 @@ test('bad arguments exit 2 with a message naming the problem', () => {
     assert.equal(result.status, 2, args.join(' '))
     assert.match(result.stderr, pattern)
   }
+})
+
+test('maas train --model model.json starts from the TF.js weight shards beside it', async () => {
+  const tf = await import('@tensorflow/tfjs')
+  await tf.setBackend('cpu')
+  // Every image scores class 3 with logit 50: a loss of ~50 for 90% of the digits until training moves it.
+  const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28] }), tf.layers.dense({ units: 10, activation: 'softmax' })] })
+  model.layers[1]!.setWeights([tf.zeros([784, 10]), tf.tensor1d(Array.from({ length: 10 }, (_, index) => (index === 3 ? 50 : 0)))])
+  const folder = path.join(work, 'tfjs')
+  mkdirSync(folder, { recursive: true })
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const manifest = [{ paths: ['group1-shard1of1.bin'], weights: artifacts.weightSpecs }]
+      writeFileSync(path.join(folder, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: manifest }))
+      writeFileSync(path.join(folder, 'group1-shard1of1.bin'), new Uint8Array(artifacts.weightData as ArrayBuffer))
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
+    }),
+  )
+  const result = maas('train', '--model', path.join(folder, 'model.json'), '--dataset', 'mnist-small', '--epochs', '1', '--json', '--out', path.join(work, 'from-tfjs'))
+  assert.equal(result.status, 0, result.stderr)
+  const [epoch] = result.stdout.trim().split('\n').map((line) => JSON.parse(line))
+  assert.ok(epoch.loss > 10, `epoch 1 loss ${epoch.loss}: trained from the saved weights, not from new ones (~0.6)`)
 })
