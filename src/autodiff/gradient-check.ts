@@ -10,6 +10,7 @@
  * are both far below it); FP32 eps 1e-2, tolerance 1e-2 (float32 rounding of the loss
  * divided by 2·eps, plus O(eps²) truncation, sit around 1e-4..1e-3 on these small graphs).
  */
+import { mulberry32 } from '../core/mulberry32.ts'
 import assert from 'node:assert/strict'
 import ort from 'onnxruntime-node'
 import type { Datatype } from '../core/datatypes.ts'
@@ -57,17 +58,6 @@ export interface GradientCheckReport {
 
 const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', intraOpNumThreads: 1, logSeverityLevel: 3 }
 
-/** A seeded uniform generator in [0, 1) (mulberry32), so that failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Random values in [low, high) of a float datatype. */
 export function randomFloats(datatype: Datatype, count: number, random: () => number, low = -1, high = 1): FloatArray {
@@ -83,7 +73,7 @@ function toTensor(datatype: Datatype, data: CheckData, shape: readonly number[])
 
 /** Runs the check; the caller asserts on `worst <= tolerance`. */
 export async function checkGradients(check: GradientCheckCase): Promise<GradientCheckReport> {
-  const random = seededRandom(check.seed ?? 7)
+  const random = mulberry32(check.seed ?? 7)
   const isFloat = (input: CheckInput) => input.datatype === 'FP32' || input.datatype === 'FP64'
   const feeds = new Map<string, CheckData>()
   for (const input of check.inputs) {

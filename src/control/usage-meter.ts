@@ -6,22 +6,13 @@
  * the Prometheus counters, so no request waits on a database write. Queries merge what is
  * not flushed yet. A flush that fails keeps its counts for the next one.
  */
+import type { InferenceDone } from '../inference/data-plane.ts'
 import { Counter, type Registry } from 'prom-client'
 import type { UsageFilter, UsageIncrement, UsageRecord, UsageStore } from '../registry/usage-store.ts'
 import { matchesUsageFilter, mergeUsage } from './usage-meter-merge.ts'
 
 /** One finished inference, as the data plane reports it. */
-export interface UsageEvent {
-  /** Null for calls made without a key. */
-  readonly keyId: string | null
-  readonly model: string
-  readonly version: number
-  /** The request's batch size. */
-  readonly samples: number
-  readonly error: boolean
-  /** Engine time spent on the request, in nanoseconds (0 when it failed before running). */
-  readonly computeNs: number
-}
+export type UsageEvent = InferenceDone
 
 export interface UsageMeterOptions {
   readonly store: UsageStore

@@ -1,26 +1,22 @@
 /**
  * @module nn/random
- * Deterministic random numbers for weight initialisation: mulberry32 (the generator of
- * onnx/example-models' seededUniform) with Box-Muller normals, and a seed derivation
+ * Deterministic random numbers for weight initialisation: core's mulberry32 with Box-Muller normals, and a seed derivation
  * that gives every weight of a model its own stream from one model seed.
  */
+import { mulberry32 } from '../core/mulberry32.ts'
 
 /** A seeded stream of uniform and normal numbers. */
 export class SeededRandom {
-  #state: number
+  readonly #uniform: () => number
   #spare: number | undefined
 
   constructor(seed: number) {
-    this.#state = seed >>> 0
+    this.#uniform = mulberry32(seed)
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0
-    let t = this.#state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    return this.#uniform()
   }
 
   /** Standard normal (Box-Muller; the second value of each pair is kept for the next call). */

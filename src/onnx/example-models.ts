@@ -4,6 +4,7 @@
  * (the embedded demo), an identity model for any datatype and a small seeded MLP. The test
  * suite and the benchmarks build their fixtures from these.
  */
+import { mulberry32 } from '../core/mulberry32.ts'
 import type { Datatype } from '../core/datatypes.ts'
 import { GraphBuilder, attr, type BuildOptions } from './onnx-builder.ts'
 
@@ -30,16 +31,8 @@ export function buildIdentity(datatype: Datatype, shape: readonly (number | stri
 
 /** Deterministic uniform values in [-scale, scale) from a 32-bit seed (mulberry32). */
 export function seededUniform(count: number, seed: number, scale: number): Float32Array {
-  const values = new Float32Array(count)
-  let state = seed >>> 0
-  for (let index = 0; index < count; index++) {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    values[index] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * scale
-  }
-  return values
+  const random = mulberry32(seed)
+  return Float32Array.from({ length: count }, () => (random() * 2 - 1) * scale)
 }
 
 /**

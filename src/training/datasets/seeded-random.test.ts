@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { mulberry32, seededPermutation } from './seeded-random.ts'
+import { mulberry32 } from '../../core/mulberry32.ts'
+import { seededPermutation } from './seeded-random.ts'
 
 describe('seeded-random', () => {
   test('mulberry32 gives the same stream for the same seed and values in [0, 1)', () => {

@@ -1,20 +1,10 @@
 /**
  * @module training/datasets/seeded-random
- * A small seeded PRNG (mulberry32) and a Fisher–Yates permutation built on it, so that
+ * A Fisher–Yates permutation on core's seeded PRNG (mulberry32), so that
  * shuffles and splits are the same on every run and every machine for the same seed.
  */
 
-/** Returns a function yielding uniform floats in [0, 1), fully determined by `seed` (a 32-bit integer). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { mulberry32 } from '../../core/mulberry32.ts'
 
 /** A permutation of 0..n-1, shuffled by Fisher–Yates with mulberry32(seed). */
 export function seededPermutation(n: number, seed: number): Uint32Array {

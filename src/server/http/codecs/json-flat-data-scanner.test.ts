@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../../core/mulberry32.ts'
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Tensor } from '../../../core/tensor.ts'
@@ -6,16 +7,8 @@ import { parseJsonWithFlatData } from './json-flat-data-scanner.ts'
 
 const TYPED = { FP32: Float32Array, FP64: Float64Array, INT32: Int32Array } as const
 
-/** mulberry32, seeded so that a failing draw can be replayed (SCANNER_TEST_SEED). */
-const SEED = Number(process.env.SCANNER_TEST_SEED ?? 20261129)
-let state = SEED >>> 0
-function random(): number {
-  state = (state + 0x6d2b79f5) >>> 0
-  let t = state
-  t = Math.imul(t ^ (t >>> 15), t | 1)
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
+/** Seeded, so that a failing draw can be replayed (SCANNER_TEST_SEED). */
+const random = mulberry32(Number(process.env.SCANNER_TEST_SEED ?? 20261129))
 
 /** What the decoder gives for a body when it goes through JSON.parse alone. */
 function expectedData(text: string, index = 0): unknown[] {
