@@ -10,7 +10,7 @@ import { FEED, type TrainingGraph } from '../compile/training-graph.ts'
 /**
  * ORT session settings for training. Gradients that are zero or tiny for long stretches let
  * Adam's slots decay into subnormal floats, which x86 computes on many times slower: flushed
- * to zero, the seed MLP trains twice as fast. ORT applies `set_denormal_as_zero` to the thread
+ * to zero, an epoch of the seed MLP ran 1.7× faster (55k against 32k samples per CPU-second). ORT applies `set_denormal_as_zero` to the thread
  * that creates the FIRST session of the process, once (and to the thread pools of sessions
  * that ask for it): with one intra-op thread the steps run on the calling thread, so in a
  * process that trains, the first ORT session must be created with these settings, on the
