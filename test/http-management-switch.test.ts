@@ -20,20 +20,28 @@ before(async () => {
 after(() => server.close())
 
 interface Observed {
+  /** Order in which the request was sent. */
+  readonly sent: number
   readonly model: string
   readonly status: number
   readonly version?: number
   readonly error?: string
 }
 
-/** Runs `loops` request loops per model while `work` runs; returns every response in order. */
+/**
+ * Runs `loops` request loops per model while `work` runs; returns every response in the order
+ * the requests were sent (concurrent loops finish out of order: a request routed to the old
+ * version just before a switch may answer after one routed to the new version).
+ */
 async function underLoad(models: readonly string[], loops: number, work: () => Promise<void>): Promise<Observed[]> {
   const observed: Observed[] = []
   let stop = false
+  let sent = 0
   const workers = models.flatMap((model) => Array.from({ length: loops }, async () => {
     while (!stop) {
+      const order = sent++
       const response = await inferMarker(server, model).catch((error: Error) => ({ status: 0, body: { error: error.message }, version: undefined }))
-      observed.push({ model, status: response.status, ...(response.version !== undefined ? { version: response.version } : { error: JSON.stringify(response.body) }) })
+      observed.push({ sent: order, model, status: response.status, ...(response.version !== undefined ? { version: response.version } : { error: JSON.stringify(response.body) }) })
     }
   }))
   try {
@@ -44,7 +52,7 @@ async function underLoad(models: readonly string[], loops: number, work: () => P
     stop = true
     await Promise.all(workers)
   }
-  return observed
+  return observed.sort((a, b) => a.sent - b.sent)
 }
 
 /** The versions seen, in order, with repeats collapsed: [1, 2] means a clean switch. */
