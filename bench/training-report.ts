@@ -18,7 +18,7 @@ export function formatTrainingReport(report: TrainingReport, format: TrainingRep
       `ORT 1024×1024 · 1024×1024 MatMul, 1 intra-op thread: ${report.ortGemmGflops.toFixed(1)} GFLOP/s.`,
       `Training FLOPs per sample (≈ 3 × forward MACs × 2): seed MLP ${(report.flopsPerSample.mlp / 1e6).toFixed(2)} M, small CNN ${(report.flopsPerSample.cnn / 1e6).toFixed(1)} M.`,
       torch
-        ? `PyTorch ${torch.torch}, ${torch.threads} thread, ${torch.blas.join(', ')}, 1024³ GEMM ${torch.gemm_1024_gflops} GFLOP/s.`
+        ? `PyTorch ${torch.torch}, ${torch.threads} thread, ${torch.blas.join(', ')}, 1024³ GEMM ${torch.gemm_1024_gflops} GFLOP/s, OpenBLAS kernels: ${torch.openblas_coretype ?? 'auto-detected'}.`
         : `PyTorch: not run${report.pytorchError ? ` (${report.pytorchError})` : ''}.`,
     ].join('\n'),
   )

@@ -114,14 +114,14 @@ def main():
     parser.add_argument('--flush-denormal', action='store_true',
                         help='torch.set_flush_denormal(True): subnormal floats computed as zero, as maas sets in ORT')
     parser.add_argument('--json', action='store_true')
+    parser.add_argument('--gemm-only', action='store_true',
+                        help='print the environment line (with the GEMM rate) and stop: a probe of the BLAS build')
     args = parser.parse_args()
 
     torch.set_num_threads(1)
     torch.set_flush_denormal(args.flush_denormal)
     torch.backends.mkldnn.enabled = args.mkldnn == 'on'
     torch.manual_seed(args.seed)
-    train_x, train_y = load_split('train')
-    test_x, test_y = load_split('t10k')
     env = {
         'kind': 'env',
         'torch': torch.__version__,
@@ -130,6 +130,7 @@ def main():
         'mkldnn': torch.backends.mkldnn.enabled,
         'flush_denormal': args.flush_denormal,
         'openblas_num_threads': os.environ.get('OPENBLAS_NUM_THREADS'),
+        'openblas_coretype': os.environ.get('OPENBLAS_CORETYPE'),
         'blas': next((line.strip() for line in torch.__config__.show().splitlines() if 'BLAS_INFO' in line), '').split(',')[0:2],
         'gemm_1024_gflops': round(gemm_gflops(), 1),
     }
@@ -139,6 +140,11 @@ def main():
     else:
         print(torch.__config__.show())
         print(f"threads {env['threads']}, mkldnn {env['mkldnn']}, 1024x1024 GEMM {env['gemm_1024_gflops']} GFLOP/s")
+    if args.gemm_only:
+        return 0
+    train_x, train_y = load_split('train')
+    test_x, test_y = load_split('t10k')
+    if not emit:
         print(f"{'model':5} {'batch':>5} {'epochs':>6} {'samples':>7} {'samples/s':>10} {'cpu-time samples/s':>18} {'seconds':>8} {'test acc':>8}")
     for name in args.models.split(','):
         epochs = args.cnn_epochs if name == 'cnn' and args.cnn_epochs else args.epochs
