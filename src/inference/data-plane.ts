@@ -232,10 +232,11 @@ function batchSizeOf(request: InferRequest, maxBatchSize: number): number {
 /** The observer the model manager gives each loaded version: statistics and the batch-size histogram. */
 export function createExecutionObserver(statistics: StatisticsRecorder, metrics: InferenceMetrics) {
   return (model: string, version: number): ExecutionObserver => {
-    const labels = { model, version: String(version) }
+    const versionLabel = String(version)
+    const batchSizes = metrics.batchSize.labels(model, versionLabel)
     return ({ batchSize, timing }) => {
-      statistics.recordExecution(model, labels.version, batchSize, timing)
-      metrics.batchSize.observe(labels, batchSize)
+      statistics.recordExecution(model, versionLabel, batchSize, timing)
+      batchSizes.observe(batchSize)
     }
   }
 }

@@ -70,8 +70,12 @@ interface PendingRequest extends QueueEntry {
   readonly resolve: (result: ScheduledResult) => void
   readonly reject: (error: unknown) => void
   timer: unknown
-  detach: () => void
+  readonly signal: CancelSignal | undefined
+  /** Listens to `signal` while the request is queued. */
+  onAbort: (() => void) | undefined
 }
+
+const ONCE = { once: true } as const
 
 /**
  * Schedules one model's requests over its instances. Each executor runs one batch at a time.
@@ -90,6 +94,12 @@ export class DynamicBatcher implements Scheduler {
   #executing = 0
   #delayTimer: { readonly handle: unknown; readonly due: number } | undefined
   #schedulePending = false
+  /** The time #schedule is working at, for #isTimedOut. */
+  #scheduledAt = 0
+  // The callbacks below are assigned in the constructor, not created per request or per call:
+  // tsx (esbuild keepNames) names each named closure with an Object.defineProperty call.
+  readonly #isTimedOut: (entry: PendingRequest) => boolean
+  readonly #scheduleDeferred: () => void
   #drained: { readonly promise: Promise<void>; readonly resolve: () => void } | undefined
 
   constructor(options: DynamicBatcherOptions, executors: readonly InstanceExecutor[], clock: Clock = SYSTEM_CLOCK) {
@@ -101,6 +111,16 @@ export class DynamicBatcher implements Scheduler {
     this.#preferred = new Set(options.preferredBatchSizes ?? [])
     this.#delayMs = (options.maxQueueDelayMicros ?? 0) / 1000
     this.#idle = executors.map((_, index) => index)
+    // A timer may fire a little late; whoever is past its deadline now is handled first.
+    this.#isTimedOut = (entry) => {
+      if (entry.delayed || entry.deadline > this.#scheduledAt) return false
+      this.#applyTimeout(entry)
+      return true
+    }
+    this.#scheduleDeferred = () => {
+      this.#schedulePending = false
+      this.#schedule()
+    }
   }
 
   enqueue(request: ScheduledRequest, signal?: CancelSignal): Promise<ScheduledResult> {
@@ -129,16 +149,16 @@ export class DynamicBatcher implements Scheduler {
         resolve,
         reject,
         timer: undefined,
-        detach: () => {},
+        signal,
+        onAbort: undefined,
       }
       this.#queue.push(entry)
       if (timeoutMicros > 0) entry.timer = this.#clock.setTimeout(() => this.#onTimeout(entry), timeoutMicros / 1000)
       if (signal !== undefined) {
-        const onAbort = () => {
+        entry.onAbort = () => {
           if (this.#queue.has(entry)) this.#dropQueued(entry, new RequestCancelledError(modelName))
         }
-        signal.addEventListener('abort', onAbort, { once: true })
-        entry.detach = () => signal.removeEventListener('abort', onAbort)
+        signal.addEventListener('abort', entry.onAbort, ONCE)
       }
       this.#scheduleSoon()
     })
@@ -197,7 +217,8 @@ export class DynamicBatcher implements Scheduler {
   #release(entry: PendingRequest): void {
     if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer)
     entry.timer = undefined
-    entry.detach()
+    if (entry.onAbort !== undefined) entry.signal?.removeEventListener('abort', entry.onAbort)
+    entry.onAbort = undefined
   }
 
   /**
@@ -213,23 +234,15 @@ export class DynamicBatcher implements Scheduler {
     }
     if (this.#schedulePending) return
     this.#schedulePending = true
-    defer.call(this.#clock, () => {
-      this.#schedulePending = false
-      this.#schedule()
-    })
+    defer.call(this.#clock, this.#scheduleDeferred)
   }
 
   /** Dispatches batches while an instance is free and the rules say a batch should go now. */
   #schedule(): void {
     while (this.#idle.length > 0 && this.#queue.size > 0) {
       const now = this.#clock.now()
-      // A timer may fire a little late; whoever is past its deadline now is handled first.
-      const isTimedOut = (entry: PendingRequest) => {
-        if (entry.delayed || entry.deadline > now) return false
-        this.#applyTimeout(entry)
-        return true
-      }
-      const plan = planBatch(this.#queue, Math.max(this.#options.maxBatchSize, 1), this.#preferred, isTimedOut)
+      this.#scheduledAt = now
+      const plan = planBatch(this.#queue, Math.max(this.#options.maxBatchSize, 1), this.#preferred, this.#isTimedOut)
       const head = plan?.requests[0]
       if (plan === undefined || head === undefined) break
       // Once stopping, nothing more will arrive to fill a batch, so waiting only delays the drain.

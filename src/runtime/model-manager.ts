@@ -28,6 +28,22 @@ export interface ModelLease {
   release(): void
 }
 
+/**
+ * A lease whose release is a method rather than a closure made per request (tsx's keepNames
+ * gives every named closure an Object.defineProperty call). Releasing twice is a no-op.
+ */
+class VersionLease implements ModelLease {
+  #released = false
+
+  constructor(readonly served: ServedVersion) {}
+
+  release(): void {
+    if (this.#released) return
+    this.#released = true
+    this.served.leave()
+  }
+}
+
 interface ModelSlot {
   served: ReadonlyMap<number, ServedVersion>
   /** Highest served version first; the target of unversioned requests. */
@@ -136,15 +152,7 @@ export class ModelManager {
       }
     }
     served.enter()
-    let released = false
-    return {
-      served,
-      release: () => {
-        if (released) return
-        released = true
-        served.leave()
-      },
-    }
+    return new VersionLease(served)
   }
 
   /** The version a label points at now; a canary split draws by weight. */

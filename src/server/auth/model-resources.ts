@@ -19,12 +19,20 @@ export class ModelResources {
     this.#registry = registry
   }
 
-  /** The resource of `model` (which may be `name@label`). */
-  async of(model: string): Promise<Resource> {
-    const name = model.split('@')[0]!
+  /**
+   * The resource of `model` (which may be `name@label`): the cached one as it is, a promise
+   * only when the registry must be read, so a request does not wait a microtask for a hit.
+   */
+  of(model: string): Resource | Promise<Resource> {
+    const at = model.indexOf('@')
+    const name = at === -1 ? model : model.slice(0, at)
     const now = Date.now()
     const cached = this.#cache.get(name)
     if (cached && cached.until > now) return cached.resource
+    return this.#read(name, now)
+  }
+
+  async #read(name: string, now: number): Promise<Resource> {
     const record = await this.#registry.models.get(name).catch(() => undefined)
     // Unknown models are not cached: one may be created (or imported) the next moment.
     if (!record) return { model: name, visibility: 'public' }

@@ -109,6 +109,10 @@ export function authorize(
     throw new UnauthenticatedError(`an API key is required to ${doing}; send 'Authorization: Bearer <API key>'`)
   }
   if (principal.role === 'admin') return
+  // The common grants return before the refusal messages and their closures are built: this
+  // runs for every inference request.
+  if (rule === 'authenticated') return
+  if (rule === 'model-access' && resource.model !== undefined && canSeeModel(principal, resource)) return
   const who = describePrincipal(principal)
   const denied = (why = `${who} may not ${doing}`) => new PermissionDeniedError(why)
   const ownOnly = () => {
@@ -120,8 +124,6 @@ export function authorize(
   }
 
   switch (rule) {
-    case 'authenticated':
-      return
     case 'model-access':
       if (resource.model === undefined) throw denied(`${who} may not ${doing} without naming a model`)
       if (!canSeeModel(principal, resource)) {

@@ -11,16 +11,19 @@ export class DisconnectSignal implements CancelSignal {
   readonly #response: ServerResponse
   #listeners: (() => void)[] | undefined
   #fired = false
-  readonly #onClose = () => {
-    if (this.#response.writableFinished) return
-    this.#fired = true
-    const listeners = this.#listeners ?? []
-    this.#listeners = undefined
-    for (const listener of listeners) listener()
-  }
+  readonly #onClose: () => void
 
   constructor(response: ServerResponse) {
     this.#response = response
+    // Assigned here rather than as an arrow-function field: tsx (esbuild keepNames) names
+    // every field arrow with an Object.defineProperty call, per instance, so per request.
+    this.#onClose = () => {
+      if (this.#response.writableFinished) return
+      this.#fired = true
+      const listeners = this.#listeners ?? []
+      this.#listeners = undefined
+      for (const listener of listeners) listener()
+    }
   }
 
   get aborted(): boolean {
@@ -31,7 +34,8 @@ export class DisconnectSignal implements CancelSignal {
     if (this.aborted) return
     if (this.#listeners === undefined) {
       this.#listeners = [listener]
-      this.#response.once('close', this.#onClose)
+      // `on`, not `once`: 'close' comes at most once, and `once` allocates a wrapper per call.
+      this.#response.on('close', this.#onClose)
     } else this.#listeners.push(listener)
   }
 

@@ -7,8 +7,11 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { Counter, type Registry } from 'prom-client'
+import type { Registry } from 'prom-client'
+import { DeferredCounter, type CounterChild } from '../../inference/deferred-counter.ts'
 import { MaasError, toMaasError } from '../../core/errors.ts'
+import type { Release } from '../auth/concurrency-limiter.ts'
+import type { Principal } from '../auth/principal.ts'
 import type { Security } from '../auth/security.ts'
 import type { AuditStore } from '../../registry/audit-store.ts'
 import { CorsPolicy } from './cors-policy.ts'
@@ -19,7 +22,7 @@ import type { JobService } from '../../control/jobs/job-service.ts'
 import type { Logger } from '../logger.ts'
 import { HTTP_STATUS, errorBody } from './http-errors.ts'
 import { sendJson } from './respond.ts'
-import { Router, type Route, type RouteParams } from './router.ts'
+import { Router, type Route, type RouteContext, type RouteParams } from './router.ts'
 import { healthRoutes } from './routes/health-routes.ts'
 import { inferRoutes } from './routes/infer-routes.ts'
 import { accessRoutes, type AccessServices } from './routes/key-routes.ts'
@@ -62,9 +65,12 @@ let requestCounter = 0
 export class HttpServer {
   readonly #server: Server | HttpsServer
   readonly #router = new Router()
+  /** Each route's entry in ROUTE_ACTIONS, looked up once. */
+  readonly #rules = new Map<Route, RouteSecurity | undefined>()
   readonly #logger: Logger
-  readonly #responses: Counter<'route' | 'status'>
-  readonly #responseCounters = new Map<string, { inc(): void }>()
+  readonly #responses: DeferredCounter<'route' | 'status'>
+  /** By route pattern, then status. */
+  readonly #responseCounters = new Map<string, Map<number, CounterChild>>()
   readonly #security: Security | undefined
   readonly #audit: AuditStore | undefined
   readonly #cors: CorsPolicy
@@ -77,7 +83,7 @@ export class HttpServer {
     this.#security = security
     this.#audit = access?.audit
     this.#cors = new CorsPolicy(corsOrigins)
-    this.#responses = new Counter({
+    this.#responses = new DeferredCounter({
       name: 'maas_http_responses_total',
       help: 'HTTP responses by route pattern and status code.',
       labelNames: ['route', 'status'] as const,
@@ -98,6 +104,7 @@ export class HttpServer {
     ]) {
       this.#router.add(route)
     }
+    for (const route of this.#router.routes) this.#rules.set(route, routeSecurityOf(route.method, route.pattern))
     const handler = (request: IncomingMessage, response: ServerResponse) => void this.#handle(request, response)
     const timeouts = { keepAliveTimeout: 65_000, requestTimeout: requestTimeoutMs }
     this.#server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, ...timeouts }, handler) : createServer(timeouts, handler)
@@ -143,10 +150,9 @@ export class HttpServer {
     const pathname = query === -1 ? url : url.slice(0, query)
     const match = this.#router.match(request.method ?? 'GET', pathname)
     let routeLabel = 'unmatched'
-    let release: (() => void) | undefined
+    let context: HandlerContext | undefined
     let auditActor: string | undefined
-    // The route's entry in ROUTE_ACTIONS, looked up once per request.
-    const rule = match.kind === 'found' ? routeSecurityOf(match.route.method, match.route.pattern) : undefined
+    const rule = match.kind === 'found' ? this.#rules.get(match.route) : undefined
     try {
       if (this.#cors.handle(request, response)) {
         // a CORS preflight, answered
@@ -162,48 +168,24 @@ export class HttpServer {
         sendJson(response, 405, errorBody(`method ${request.method} is not allowed on ${pathname}; allowed: ${match.allowed.join(', ')}`))
       } else {
         routeLabel = match.route.pattern
-        const { principal, admit } = await this.#admission(request, match.route, rule, match.params)
+        const security = this.#security
+        // A route without an entry in ROUTE_ACTIONS is refused rather than left unguarded.
+        if (security && !rule) throw new MaasError('PERMISSION_DENIED', `route ${match.route.method} ${match.route.pattern} has no access rule`)
+        const principal = security && rule ? await security.identify(request.headers.authorization, rule.action) : undefined
         auditActor = principal?.name
+        context = new HandlerContext(request, response, match.params, requestId, principal, security, rule)
         // Inference routes meter in their handler, once the sample count is known; authorise now.
-        if (!rule?.admitsInHandler) release = await admit()
-        else await this.#security?.authorize(principal, rule.action, rule.model ? match.params[rule.model] : undefined)
-        await match.route.handler({
-          request,
-          response,
-          params: match.params,
-          requestId,
-          ...(principal ? { principal } : {}),
-          admit: async (samples) => {
-            release = await admit(samples)
-          },
-        })
+        if (!rule?.admitsInHandler) await context.admit()
+        else await security?.authorize(principal, rule.action, rule.model ? match.params[rule.model] : undefined)
+        await match.route.handler(context)
       }
     } catch (thrown) {
       this.#sendError(request, response, thrown, requestId)
     } finally {
-      release?.()
+      context?.release?.()
       if (rule?.audit && match.kind === 'found') this.#auditAction(request, match.route, rule, match.params, response.statusCode, auditActor)
       this.#countResponse(routeLabel, response.statusCode)
       if (--this.#inflight === 0) this.#onIdle?.()
-    }
-  }
-
-  /**
-   * Who calls and a function that authorises the call and applies the limits, from the route's
-   * entry in ROUTE_ACTIONS. A route without an entry is refused rather than left unguarded.
-   */
-  async #admission(request: IncomingMessage, route: Route, rule: RouteSecurity | undefined, params: RouteParams) {
-    const security = this.#security
-    if (!security) return { principal: undefined, admit: async (_samples?: number) => () => {} }
-    if (!rule) throw new MaasError('PERMISSION_DENIED', `route ${route.method} ${route.pattern} has no access rule`)
-    const principal = await security.identify(request.headers.authorization, rule.action)
-    const model = rule.model ? params[rule.model] : undefined
-    // Reading one's own usage: non-admin keys are scoped to themselves (the handler filters by key too).
-    const resource = rule.ownUsage && principal && principal.role !== 'admin' ? { keyId: principal.keyId } : undefined
-    return {
-      principal,
-      admit: (samples?: number) =>
-        security.admit(principal, rule.action, { ...(model ? { model } : {}), ...(resource ? { resource } : {}), ...(samples !== undefined ? { samples } : {}) }),
     }
   }
 
@@ -218,9 +200,10 @@ export class HttpServer {
   }
 
   #countResponse(route: string, status: number): void {
-    const key = `${status} ${route}`
-    let counter = this.#responseCounters.get(key)
-    if (!counter) this.#responseCounters.set(key, (counter = this.#responses.labels(route, String(status))))
+    let byStatus = this.#responseCounters.get(route)
+    if (!byStatus) this.#responseCounters.set(route, (byStatus = new Map()))
+    let counter = byStatus.get(status)
+    if (!counter) byStatus.set(status, (counter = this.#responses.labels(route, String(status))))
     counter.inc()
   }
 
@@ -245,4 +228,45 @@ export class HttpServer {
     }
     sendJson(response, status, errorBody(error.message))
   }
+}
+
+/**
+ * The RouteContext of one request; it keeps the release of the limits the request was
+ * admitted with, for the server to call when the response is done. `admit` is an own property
+ * (handlers destructure it) assigned in the constructor: a named closure would cost an
+ * Object.defineProperty call per request under tsx's keepNames.
+ */
+class HandlerContext implements RouteContext {
+  release: Release | undefined
+  readonly admit: (samples?: number) => Promise<void>
+
+  constructor(
+    readonly request: IncomingMessage,
+    readonly response: ServerResponse,
+    readonly params: RouteParams,
+    readonly requestId: string,
+    readonly principal: Principal | undefined,
+    security: Security | undefined,
+    rule: RouteSecurity | undefined,
+  ) {
+    if (!security || !rule) {
+      this.admit = admitNothing
+      return
+    }
+    this.admit = (samples) => {
+      const model = rule.model ? params[rule.model] : undefined
+      // Reading one's own usage: non-admin keys are scoped to themselves (the handler filters by key too).
+      const resource = rule.ownUsage && principal && principal.role !== 'admin' ? { keyId: principal.keyId } : undefined
+      const options = { ...(model ? { model } : {}), ...(resource ? { resource } : {}), ...(samples !== undefined ? { samples } : {}) }
+      return security.admit(principal, rule.action, options).then((release) => {
+        this.release = release
+      })
+    }
+  }
+}
+
+const ADMITTED: Promise<void> = Promise.resolve()
+
+function admitNothing(): Promise<void> {
+  return ADMITTED
 }

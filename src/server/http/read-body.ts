@@ -18,39 +18,61 @@ export function readBody(request: IncomingMessage, limitBytes: number): Promise<
   if (request.destroyed || request.readableAborted) return Promise.reject(prematureClose())
   if (request.readableEnded) return Promise.resolve(Buffer.alloc(0))
   return new Promise((resolve, reject) => {
-    let first: Buffer | undefined
-    let chunks: Buffer[] | undefined
-    let length = 0
-    const onData = (chunk: Buffer) => {
-      length += chunk.length
-      if (length > limitBytes) {
+    new BodyCollector(request, limitBytes, resolve, reject).listen()
+  })
+}
+
+/**
+ * One body being read. The listeners are assigned in the constructor, not declared as named
+ * closures: tsx compiles with esbuild's keepNames, which wraps each named closure in an
+ * Object.defineProperty call that costs more than the rest of reading a small body.
+ */
+class BodyCollector {
+  readonly #request: IncomingMessage
+  #first: Buffer | undefined
+  #chunks: Buffer[] | undefined
+  #length = 0
+  readonly #onData: (chunk: Buffer) => void
+  readonly #onEnd: () => void
+  readonly #onError: (error: Error) => void
+  readonly #onClose: () => void
+
+  constructor(request: IncomingMessage, limitBytes: number, resolve: (body: Buffer) => void, reject: (error: Error) => void) {
+    this.#request = request
+    this.#onData = (chunk) => {
+      this.#length += chunk.length
+      if (this.#length > limitBytes) {
         // The rest is left unread (paused); the error response closes the connection once sent.
-        stop()
+        this.#stop()
         request.pause()
         reject(new PayloadTooLargeError(limitBytes))
-      } else if (first === undefined) first = chunk
-      else (chunks ??= [first]).push(chunk)
+      } else if (this.#first === undefined) this.#first = chunk
+      else (this.#chunks ??= [this.#first]).push(chunk)
     }
-    const onEnd = () => {
-      stop()
-      resolve(chunks ? Buffer.concat(chunks, length) : (first ?? Buffer.alloc(0)))
+    this.#onEnd = () => {
+      this.#stop()
+      resolve(this.#chunks ? Buffer.concat(this.#chunks, this.#length) : (this.#first ?? Buffer.alloc(0)))
     }
-    const onError = (error: Error) => {
-      stop()
+    this.#onError = (error) => {
+      this.#stop()
       reject(error)
     }
-    const onClose = () => onError(prematureClose())
-    const stop = () => {
-      request.off('data', onData)
-      request.off('end', onEnd)
-      request.off('error', onError)
-      request.off('close', onClose)
-    }
-    request.on('data', onData)
-    request.on('end', onEnd)
-    request.on('error', onError)
-    request.on('close', onClose)
-  })
+    this.#onClose = () => this.#onError(prematureClose())
+  }
+
+  listen(): void {
+    this.#request.on('data', this.#onData)
+    this.#request.on('end', this.#onEnd)
+    this.#request.on('error', this.#onError)
+    this.#request.on('close', this.#onClose)
+  }
+
+  #stop(): void {
+    this.#request.off('data', this.#onData)
+    this.#request.off('end', this.#onEnd)
+    this.#request.off('error', this.#onError)
+    this.#request.off('close', this.#onClose)
+  }
 }
 
 function prematureClose(): Error {

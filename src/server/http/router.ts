@@ -46,8 +46,16 @@ export type RouteMatch =
   | { readonly kind: 'method-not-allowed'; readonly allowed: readonly string[] }
   | { readonly kind: 'not-found' }
 
+/** Paths remembered per method; past this the memory is cleared (paths are the client's to choose). */
+const REMEMBERED_PATHS = 1_000
+
 export class Router {
   readonly #routes: CompiledRoute[] = []
+  /**
+   * Found matches by method and path: clients call the same few paths over and over, and
+   * walking the table (a regex per candidate) costs more than the rest of routing.
+   */
+  readonly #found = new Map<string, Map<string, RouteMatch>>()
 
   add(route: Route): this {
     const names: string[] = []
@@ -65,6 +73,7 @@ export class Router {
     const brace = route.pattern.indexOf('{')
     const prefix = brace === -1 ? route.pattern : route.pattern.slice(0, brace)
     this.#routes.push({ ...route, regex: new RegExp(`^${source}$`), names, prefix })
+    this.#found.clear()
     return this
   }
 
@@ -73,6 +82,19 @@ export class Router {
   }
 
   match(method: string, pathname: string): RouteMatch {
+    let found = this.#found.get(method)
+    const known = found?.get(pathname)
+    if (known !== undefined) return known
+    const match = this.#walk(method, pathname)
+    if (match.kind === 'found') {
+      if (found === undefined) this.#found.set(method, (found = new Map()))
+      else if (found.size >= REMEMBERED_PATHS) found.clear()
+      found.set(pathname, match)
+    }
+    return match
+  }
+
+  #walk(method: string, pathname: string): RouteMatch {
     const allowed: string[] = []
     for (const route of this.#routes) {
       if (!pathname.startsWith(route.prefix)) continue
@@ -84,7 +106,8 @@ export class Router {
       }
       const params: Record<string, string> = {}
       route.names.forEach((name, index) => (params[name] = decodeSegment(match[index + 1]!)))
-      return { kind: 'found', route, params }
+      // Frozen: one match (and its params) is handed to every request on the same path.
+      return Object.freeze({ kind: 'found', route, params: Object.freeze(params) })
     }
     return allowed.length > 0 ? { kind: 'method-not-allowed', allowed } : { kind: 'not-found' }
   }
