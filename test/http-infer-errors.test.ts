@@ -51,6 +51,14 @@ test('shape that does not match the data length → 400 with both numbers', asyn
   await expectError({ inputs: [{ ...input0, shape: [2, 16] }, input1] }, 400, /INPUT0.*32.*16|INPUT0.*16.*32/)
 })
 
+test('inputs with different batch sizes → 400 (no broadcasting between the rows of a batch)', async () => {
+  await expectError(
+    { inputs: [{ ...input0, shape: [2, 16], data: [range16, range16] }, input1] },
+    400,
+    /input 'INPUT1' has a batch of 1 but input 'INPUT0' has 2/,
+  )
+})
+
 test('batch above max_batch_size → 400', async () => {
   const rows = Array.from({ length: 9 }, () => range16)
   await expectError(
