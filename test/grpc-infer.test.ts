@@ -167,3 +167,15 @@ test('the same request gives the same numbers over gRPC and REST', async () => {
   assert.deepEqual(grpcResponse.outputs[0].shape.map(Number), json.outputs[0]!.shape)
   assert.deepEqual([...new Float32Array(new Uint8Array(grpcResponse.raw_output_contents[0]).buffer)], json.outputs[0]!.data)
 })
+
+test('classification extension over gRPC: int64_param count, BYTES raw output with "value:index:label"', async () => {
+  const data = Array.from({ length: 8 }, (_, index) => index / 8)
+  const request = { model_name: 'mlp', inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 8], contents: { fp32_contents: data } }] }
+  const plain = await server.client.call('ModelInfer', request)
+  const probabilities = [...new Float32Array(new Uint8Array(plain.raw_output_contents[0]).buffer)]
+  const best = probabilities.indexOf(Math.max(...probabilities))
+  const response = await server.client.call('ModelInfer', { ...request, outputs: [{ name: 'probabilities', parameters: { classification: { int64_param: 1 } } }] })
+  assert.deepEqual(response.outputs, [{ name: 'probabilities', datatype: 'BYTES', shape: ['1', '1'] }])
+  const text = `${probabilities[best]!.toFixed(6)}:${best}:${'abc'[best]}`
+  assert.deepEqual(response.raw_output_contents[0], Buffer.from(encodeBytesElements([utf8.encode(text)])))
+})

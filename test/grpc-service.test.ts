@@ -14,26 +14,59 @@ const SERVED = new Set([
   'ServerMetadata',
   'ModelReady',
   'ModelMetadata',
+  'ModelConfig',
   'ModelInfer',
+  'ModelStreamInfer',
   'ModelStatistics',
   'RepositoryIndex',
   'RepositoryModelLoad',
   'RepositoryModelUnload',
 ])
 
-test('ModelStreamInfer → UNIMPLEMENTED, pointing to ModelInfer', async () => {
-  const result = await server.client.streamInfer({ model_name: 'simple' })
-  assert.equal(status[result.code], 'UNIMPLEMENTED')
-  assert.match(result.details, /ModelStreamInfer is not implemented by maas: streaming inference is not supported; use ModelInfer/)
+test('ModelStreamInfer answers every request of the stream, errors as error_message, and ends OK after the client half-closes', async () => {
+  const request = (id: string, value: number) => ({
+    model_name: 'simple',
+    id,
+    inputs: [
+      { name: 'INPUT0', datatype: 'INT32', shape: [1, 16], contents: { int_contents: Array(16).fill(value) } },
+      { name: 'INPUT1', datatype: 'INT32', shape: [1, 16], contents: { int_contents: Array(16).fill(1) } },
+    ],
+  })
+  const { responses, status: ended } = await server.client.streamInfer([request('a', 1), { model_name: 'nope', id: 'b', inputs: [] }, request('c', 5)])
+  assert.equal(status[ended.code], 'OK')
+  assert.equal(responses.length, 3)
+  const byId = new Map(responses.filter((response) => response.infer_response).map((response) => [response.infer_response.id, response.infer_response]))
+  assert.deepEqual([...byId.keys()].sort(), ['a', 'c'])
+  for (const [id, value] of [['a', 2], ['c', 6]] as const) {
+    assert.deepEqual([...new Int32Array(new Uint8Array(byId.get(id).raw_output_contents[0]).buffer)], Array(16).fill(value))
+  }
+  const failed = responses.find((response) => response.error_message)
+  assert.match(failed.error_message, /model 'nope' is not found/)
+  const empty = await server.client.streamInfer([])
+  assert.equal(status[empty.status.code], 'OK')
+  assert.deepEqual(empty.responses, [])
 })
 
-test('ModelConfig → UNIMPLEMENTED, pointing to ModelMetadata', async () => {
-  await expectGrpcError(server.client.call('ModelConfig', { name: 'simple' }), status.UNIMPLEMENTED, /ModelConfig is not implemented by maas.*ModelMetadata/)
+test("ModelConfig: Triton's ModelConfig as the server runs it — max_batch_size, dims without the batch dimension, instance group", async () => {
+  const { config } = await server.client.call('ModelConfig', { name: 'simple' })
+  assert.equal(config.name, 'simple')
+  assert.equal(config.platform, 'onnxruntime_onnx')
+  assert.equal(config.backend, 'onnxruntime')
+  assert.equal(config.max_batch_size, 8)
+  assert.deepEqual(config.version_policy, { latest: { num_versions: 1 }, policy_choice: 'latest' })
+  assert.deepEqual(
+    config.input.map((input: { name: string; data_type: string; dims: string[] }) => [input.name, input.data_type, input.dims]),
+    [['INPUT0', 'TYPE_INT32', ['16']], ['INPUT1', 'TYPE_INT32', ['16']]],
+  )
+  assert.deepEqual(config.output.map((output: { name: string }) => output.name), ['OUTPUT0', 'OUTPUT1'])
+  assert.equal(config.instance_group[0].kind, 'KIND_CPU')
+  assert.ok(Number(config.instance_group[0].count) >= 1)
+  await expectGrpcError(server.client.call('ModelConfig', { name: 'nope' }), status.NOT_FOUND, /model 'nope' is not found/)
 })
 
 test('every other method of the proto answers UNIMPLEMENTED with its name', async () => {
   const others = Object.entries(INFERENCE_METHODS).filter(([name, method]) => !SERVED.has(name) && !method.requestStream && !method.responseStream)
-  assert.ok(others.length >= 9, `only ${others.length} unserved unary methods`)
+  assert.ok(others.length >= 8, `only ${others.length} unserved unary methods`)
   for (const [name] of others) {
     await expectGrpcError(server.client.call(name, {}), status.UNIMPLEMENTED, new RegExp(`inference.GRPCInferenceService/${name} is not implemented by maas`))
   }

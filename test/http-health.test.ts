@@ -11,13 +11,13 @@ test('server live and ready answer 200 with a JSON body', async () => {
   assert.deepEqual(await requestJson(`${server.url}/v2/health/ready`).then((r) => [r.status, r.body]), [200, { ready: true }])
 })
 
-test('server metadata names the server, its version and extensions', async () => {
+test('server metadata names the server, its version and extensions, at /v2 and /v2/ (the OpenAPI path)', async () => {
   const { status, body } = await requestJson(`${server.url}/v2`)
   assert.equal(status, 200)
   assert.equal(body.name, 'maas')
   assert.equal(typeof body.version, 'string')
-  assert.ok(body.extensions.includes('binary_tensor_data'))
-  assert.ok(body.extensions.includes('model_repository'))
+  for (const extension of ['binary_tensor_data', 'classification', 'model_configuration', 'model_repository', 'statistics']) assert.ok(body.extensions.includes(extension), extension)
+  assert.deepEqual(await requestJson(`${server.url}/v2/`).then((r) => [r.status, r.body]), [200, body])
 })
 
 test('echoes X-Request-Id, or makes one up', async () => {
@@ -33,7 +33,7 @@ test('unknown routes answer 404 and wrong methods 405, both with {error}', async
   assert.match(missing.body.error, /no route for GET \/v3\/nothing/)
   const wrong = await requestJson(`${server.url}/v2/health/live`, { method: 'POST' })
   assert.equal(wrong.status, 405)
-  assert.equal(wrong.headers.get('allow'), 'GET')
+  assert.equal(wrong.headers.get('allow'), 'GET, HEAD')
   assert.match(wrong.body.error, /not allowed/)
 })
 
@@ -48,8 +48,12 @@ test('a model that fails to load makes the server not ready, with the reason in 
     assert.equal(load.status, 400)
     assert.match(load.body.error, /failed to load model 'broken'/)
     const ready = await requestJson(`${broken.url}/v2/health/ready`)
-    assert.equal(ready.status, 503)
+    assert.equal(ready.status, 400, 'required_api.md: a 4xx status code indicates false')
+    assert.equal(ready.body.ready, false)
     assert.match(ready.body.error, /not ready/)
+    const modelReady = await requestJson(`${broken.url}/v2/models/broken/ready`)
+    assert.equal(modelReady.status, 400)
+    assert.deepEqual([modelReady.body.name, modelReady.body.ready], ['broken', false])
     const index = await requestJson(`${broken.url}/v2/repository/index`, { method: 'POST' })
     const entry = index.body.find((row: any) => row.name === 'broken' && row.state === 'FAILED')
     assert.match(entry.reason, /version 1: .*ONNX/)

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
+import { deflateSync, gzipSync } from 'node:zlib'
 import { postJson, requestJson, startTestServer, type TestServer } from './support/test-server.ts'
 
 let server: TestServer
@@ -49,6 +50,14 @@ test('shape that does not match the signature names the tensor and the expected 
 
 test('shape that does not match the data length → 400 with both numbers', async () => {
   await expectError({ inputs: [{ ...input0, shape: [2, 16] }, input1] }, 400, /INPUT0.*32.*16|INPUT0.*16.*32/)
+})
+
+test('inputs with different batch sizes → 400 (no broadcasting between the rows of a batch)', async () => {
+  await expectError(
+    { inputs: [{ ...input0, shape: [2, 16], data: [range16, range16] }, input1] },
+    400,
+    /input 'INPUT1' has a batch of 1 but input 'INPUT0' has 2/,
+  )
 })
 
 test('batch above max_batch_size → 400', async () => {
@@ -142,4 +151,23 @@ test('unsupported content type → 415', async () => {
 test('the server keeps serving after every bad request above', async () => {
   const response = await postJson(`${server.url}/v2/models/simple/infer`, { inputs: [input0, input1] })
   assert.equal(response.status, 200)
+})
+
+test('Content-Encoding gzip and deflate bodies are read; the limit holds after decompression; other codings → 415', async () => {
+  const body = JSON.stringify({ inputs: [input0, input1] })
+  const send = (encoding: string, bytes: Uint8Array) =>
+    fetch(`${server.url}/v2/models/simple/infer`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Encoding': encoding }, body: bytes })
+  for (const [encoding, bytes] of [['gzip', gzipSync(body)], ['deflate', deflateSync(body)]] as const) {
+    const response = await send(encoding, bytes)
+    assert.equal(response.status, 200, encoding)
+    assert.deepEqual(((await response.json()) as { outputs: { data: number[] }[] }).outputs[0]!.data, range16.map((value) => value * 2))
+  }
+  const bomb = await send('gzip', gzipSync(Buffer.alloc(64 * 1024, 32)))
+  assert.equal(bomb.status, 413, 'the server limit is 4096 bytes, decompressed')
+  const corrupt = await send('gzip', Buffer.from('not gzip at all'))
+  assert.equal(corrupt.status, 400)
+  assert.match(((await corrupt.json()) as { error: string }).error, /gzip request body cannot be decompressed/)
+  const brotli = await send('br', Buffer.from(body))
+  assert.equal(brotli.status, 415)
+  assert.match(((await brotli.json()) as { error: string }).error, /unsupported Content-Encoding 'br'/)
 })

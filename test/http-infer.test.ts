@@ -109,3 +109,45 @@ test('the MLP gives probabilities that sum to one per row', async () => {
   const [first, second] = [body.outputs[0].data.slice(0, 3), body.outputs[0].data.slice(3)]
   for (const row of [first, second]) assert.ok(Math.abs(row.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-5)
 })
+
+test('BYTES elements that are not UTF-8 text, or hold a NUL byte, get 400 instead of being altered on the way to the model', async () => {
+  const url = `${server.url}/v2/models/${identityModelName('BYTES')}/infer`
+  const nul = await postJson(url, { inputs: [{ name: 'INPUT', shape: [2], datatype: 'BYTES', data: ['ok', 'a\u0000b'] }] })
+  assert.equal(nul.status, 400)
+  assert.match(nul.body.error, /input 'INPUT' element 1 holds a NUL byte; .*base64/)
+  const bytes = encodeBytesElements([Uint8Array.of(0x89, 0x50, 0x4e, 0x47)])
+  const { body, headers } = encodeBinaryRequest([{ name: 'INPUT', datatype: 'BYTES', shape: [1], bytes }])
+  const response = await fetch(url, { method: 'POST', headers, body })
+  assert.equal(response.status, 400)
+  assert.match(((await response.json()) as { error: string }).error, /element 0 holds bytes that are not UTF-8/)
+})
+
+test('classification extension: the top classes as "value:index:label" BYTES, per batch row, in JSON and binary', async () => {
+  const url = `${server.url}/v2/models/mlp/infer`
+  const inputs = [{ name: 'input', shape: [2, 8], datatype: 'FP32', data: Array.from({ length: 16 }, (_, index) => (index % 5) / 4) }]
+  const plain = await postJson(url, { inputs })
+  assert.equal(plain.status, 200)
+  const rows: number[][] = [plain.body.outputs[0].data.slice(0, 3), plain.body.outputs[0].data.slice(3)]
+  const expected = rows.flatMap((row) =>
+    row
+      .map((value, index) => ({ value, index }))
+      .sort((a, b) => b.value - a.value || a.index - b.index)
+      .slice(0, 2)
+      .map(({ value, index }) => `${value.toFixed(6)}:${index}:${'abc'[index]}`),
+  )
+  const classified = await postJson(url, { inputs, outputs: [{ name: 'probabilities', parameters: { classification: 2 } }] })
+  assert.equal(classified.status, 200, JSON.stringify(classified.body))
+  assert.deepEqual(classified.body.outputs[0], { name: 'probabilities', datatype: 'BYTES', shape: [2, 2], data: expected })
+
+  const { body, headers } = encodeBinaryRequest([{ name: 'input', datatype: 'FP32', shape: [2, 8], bytes: new Uint8Array(Float32Array.from(inputs[0]!.data).buffer) }], {
+    outputs: [{ name: 'probabilities', parameters: { classification: 2, binary_data: true } }],
+  })
+  const response = await fetch(url, { method: 'POST', headers, body })
+  assert.equal(response.status, 200)
+  const decoded = decodeBinaryResponse(Buffer.from(await response.arrayBuffer()), Number(response.headers.get('inference-header-content-length')))
+  assert.deepEqual(new Uint8Array(decoded.binary.get('probabilities')!), encodeBytesElements(expected.map((text) => new TextEncoder().encode(text))))
+
+  const bad = await postJson(url, { inputs, outputs: [{ name: 'probabilities', parameters: { classification: 0 } }] })
+  assert.equal(bad.status, 400)
+  assert.match(bad.body.error, /"classification" must be a positive integer/)
+})

@@ -35,7 +35,7 @@ test('unload makes the model unavailable (503), load brings it back', async () =
   const infer = await postJson(`${server.url}/v2/models/identity_int8/infer`, { inputs: [{ name: 'INPUT', datatype: 'INT8', shape: [1], data: [1] }] })
   assert.equal(infer.status, 503)
   assert.match(infer.body.error, /not ready/)
-  assert.equal((await requestJson(`${server.url}/v2/models/identity_int8/ready`)).status, 503)
+  assert.equal((await requestJson(`${server.url}/v2/models/identity_int8/ready`)).status, 400)
   const index = await postJson(`${server.url}/v2/repository/index`, {})
   assert.deepEqual(index.body.find((entry: any) => entry.name === 'identity_int8'), { name: 'identity_int8', version: '1', state: 'UNAVAILABLE', reason: 'unloaded' })
   assert.equal((await postJson(`${server.url}/v2/repository/models/identity_int8/load`, {})).status, 200)

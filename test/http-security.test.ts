@@ -98,6 +98,18 @@ test('gRPC: no key → UNAUTHENTICATED, wrong role → PERMISSION_DENIED, health
   assert.equal((await grpc.call<any>('ServerLive')).live, true)
 })
 
+test('gRPC ModelStreamInfer admits every message as ModelInfer: no key or a model the key may not use → error_message', async () => {
+  const request = { model_name: 'secret', id: 's', inputs: [] }
+  const anonymous = await grpc.streamInfer([request])
+  assert.equal(anonymous.status.code, grpcStatus.OK)
+  assert.match(anonymous.responses[0].error_message, /Authorization/)
+  const consumer = await grpc.streamInfer([request, { model_name: 'versioned', id: 'v', inputs: [] }], { authorization: `Bearer ${keys.consumer}` })
+  const errors = consumer.responses.map((response) => response.error_message).sort()
+  assert.equal(errors.length, 2)
+  assert.match(errors.join('\n'), /model 'secret' is private and not granted to key 'consumer'/)
+  assert.match(errors.join('\n'), /missing input/)
+})
+
 test('rate limits answer 429 with Retry-After on REST and RESOURCE_EXHAUSTED on gRPC, before model work', async () => {
   const limited = await startTestServer({ auth: true, adminKey: ADMIN, keyRate: 1, keyBurst: 2 })
   const client = new GrpcTestClient(limited.grpcAddress)

@@ -12,12 +12,14 @@ import type { ExecutionObserver } from '../runtime/served-version.ts'
 import type { CancelSignal } from '../runtime/scheduler.ts'
 import type { InferenceMetrics } from './inference-metrics.ts'
 import type { ModelStatistics, StatisticsRecorder } from './model-statistics.ts'
+import { classificationCounts, classify } from './classification.ts'
+import { tritonModelConfig, type TritonModelConfig } from './model-configuration.ts'
 import { validateInferRequest, type RequestLimits } from './validate-request.ts'
 
 export const SERVER_NAME = 'maas'
 export const SERVER_VERSION = '0.1.0'
 /** Protocol extensions this server implements, as reported in server metadata. */
-export const SERVER_EXTENSIONS = ['binary_tensor_data', 'model_repository', 'statistics', 'schedule_policy', 'tfserving_rest'] as const
+export const SERVER_EXTENSIONS = ['binary_tensor_data', 'classification', 'model_configuration', 'model_repository', 'statistics', 'schedule_policy', 'parameters', 'tfserving_rest'] as const
 
 export interface ServerMetadata {
   readonly name: string
@@ -112,6 +114,16 @@ export class DataPlane {
     }
   }
 
+  /** Triton's ModelConfig of the version a request would run on (model configuration extension). */
+  modelConfig(name: string, version?: string): TritonModelConfig {
+    const lease = this.#models.acquire(name, version)
+    try {
+      return tritonModelConfig(lease.served)
+    } finally {
+      lease.release()
+    }
+  }
+
   /** The signature of the version a request would run on. */
   signature(name: string, version?: string): ModelSignature {
     return this.#describe(name, version).signature
@@ -137,6 +149,7 @@ export class DataPlane {
     let totalNs = 0
     try {
       const outputs = validateInferRequest(model, served.signature, served.config.maxBatchSize, request, this.#limits)
+      const classes = request.outputs === undefined ? undefined : classificationCounts(request.outputs, served.signature.outputs)
       const scheduled = request.parameters === undefined ? { inputs: request.inputs, outputs } : { inputs: request.inputs, outputs, ...schedulingHints(request) }
       const result = await served.scheduler.enqueue(scheduled, signal)
       const { timing } = result
@@ -145,9 +158,13 @@ export class DataPlane {
       metrics.queueDuration.observe(timing.queueNs / 1e9)
       computeNs = timing.computeInputNs + timing.computeInferNs + timing.computeOutputNs
       metrics.computeDuration.observe(computeNs / 1e9)
+      const tensors = classes === undefined ? result.outputs : result.outputs.map((tensor) => {
+        const count = classes.get(tensor.name)
+        return count === undefined ? tensor : classify(tensor, count, served.config.maxBatchSize > 0, served.config.labels)
+      })
       return request.id !== undefined
-        ? { modelName: model, modelVersion, id: request.id, outputs: result.outputs }
-        : { modelName: model, modelVersion, outputs: result.outputs }
+        ? { modelName: model, modelVersion, id: request.id, outputs: tensors }
+        : { modelName: model, modelVersion, outputs: tensors }
     } catch (error) {
       failure = (error as { code?: string }).code ?? 'INTERNAL'
       totalNs = Number(process.hrtime.bigint() - started)

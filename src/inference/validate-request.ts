@@ -2,7 +2,13 @@
  * @module inference/validate-request
  * Checks an inference request against a model's signature before any engine work: every
  * input present and known, datatypes equal, shapes compatible (-1 matches any size), batch
- * within max_batch_size, requested outputs known. Messages name the tensor and what was expected.
+ * within max_batch_size and the same for every input (Triton's rule: batched inputs must not
+ * broadcast against each other), requested outputs known. Messages name the tensor and what was expected.
+ *
+ * BYTES elements must be UTF-8 text without NUL bytes: onnxruntime-node carries string
+ * tensors as JavaScript strings, so other bytes would reach the model altered (invalid
+ * sequences become U+FFFD) and come back cut at the first NUL. Refusing them is better than
+ * answering 200 with data the client never sent.
  */
 import { InvalidArgumentError } from '../core/errors.ts'
 import { elementCount, type InferRequest, type Tensor } from '../core/tensor.ts'
@@ -37,6 +43,12 @@ export function validateInferRequest(
     for (let j = 0; j < i; j++) if (inputs[j]!.name === input.name) throw new InvalidArgumentError(`input '${input.name}' is given more than once`)
     checkLimits(input, limits)
     checkTensor(input, spec, maxBatchSize)
+    if (input.datatype === 'BYTES') checkText(input)
+    if (maxBatchSize > 0 && i > 0 && input.shape[0] !== inputs[0]!.shape[0]) {
+      throw new InvalidArgumentError(
+        `input '${input.name}' has a batch of ${input.shape[0]} but input '${inputs[0]!.name}' has ${inputs[0]!.shape[0]}; every input of a batched model needs the same first dimension`,
+      )
+    }
   }
   // Every input given once and known: all are there exactly when the counts agree.
   if (inputs.length !== specs.size) {
@@ -87,6 +99,28 @@ function checkLimits(input: Tensor, limits: RequestLimits): void {
     const index = (input.data as Uint8Array[]).findIndex((element) => element.byteLength > limits.maxStringBytes!)
     if (index !== -1) {
       throw new InvalidArgumentError(`input '${input.name}' element ${index} has ${(input.data as Uint8Array[])[index]!.byteLength} bytes; this server takes at most ${limits.maxStringBytes} per BYTES element (--max-string-bytes)`)
+    }
+  }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+function checkText(input: Tensor): void {
+  const elements = input.data as Uint8Array[]
+  for (let index = 0; index < elements.length; index++) {
+    const bytes = elements[index]!
+    let problem = bytes.includes(0) ? 'a NUL byte' : undefined
+    if (!problem) {
+      try {
+        strictUtf8.decode(bytes)
+      } catch {
+        problem = 'bytes that are not UTF-8'
+      }
+    }
+    if (problem) {
+      throw new InvalidArgumentError(
+        `input '${input.name}' element ${index} holds ${problem}; BYTES elements reach ONNX Runtime as UTF-8 text, so binary data (images, protobufs) must be sent encoded, e.g. as base64`,
+      )
     }
   }
 }

@@ -53,14 +53,17 @@ export class GrpcTestClient {
     return unary(this.#health, 'Check', { service }, {})
   }
 
-  /** Opens ModelStreamInfer, sends one request and resolves the status the stream ends with. */
-  streamInfer(request: object): Promise<grpc.StatusObject> {
+  /** Opens ModelStreamInfer, sends `requests`, half-closes; resolves every answer and the status the stream ends with. */
+  streamInfer(requests: object[], options: CallOptions = {}): Promise<{ responses: any[]; status: grpc.StatusObject }> {
     return new Promise((resolve) => {
-      const stream = this.#inference.ModelStreamInfer() as grpc.ClientDuplexStream<object, object>
-      stream.on('data', () => undefined)
+      const metadata = new grpc.Metadata()
+      if (options.authorization !== undefined) metadata.set('authorization', options.authorization)
+      const stream = this.#inference.ModelStreamInfer(metadata) as grpc.ClientDuplexStream<object, object>
+      const responses: any[] = []
+      stream.on('data', (response) => responses.push(response))
       stream.on('error', () => undefined)
-      stream.on('status', resolve)
-      stream.write(request)
+      stream.on('status', (status) => resolve({ responses, status }))
+      for (const request of requests) stream.write(request)
       stream.end()
     })
   }

@@ -14,11 +14,10 @@ import { repositoryHandlers } from './grpc-repository-handlers.ts'
 import { toServiceError } from './grpc-status.ts'
 import type { Security } from '../auth/security.ts'
 import { guardHandlers } from './grpc-security.ts'
+import { streamInferCall } from './grpc-stream-infer.ts'
 
 /** Why a method is not served, where there is something better to say than "not implemented". */
 const UNIMPLEMENTED_HINTS: Readonly<Record<string, string>> = {
-  ModelStreamInfer: 'streaming inference is not supported; use ModelInfer',
-  ModelConfig: 'model configuration is not exposed; use ModelMetadata',
   SystemSharedMemoryStatus: 'shared memory is not supported',
   SystemSharedMemoryRegister: 'shared memory is not supported',
   SystemSharedMemoryUnregister: 'shared memory is not supported',
@@ -38,6 +37,8 @@ export function inferenceServiceImplementation(
 ): UntypedServiceImplementation {
   const handlers: Record<string, UntypedHandleCall> = { ...modelHandlers(dataPlane, logger), ...repositoryHandlers(dataPlane, logger) }
   const served = security ? guardHandlers(handlers, security, logger) : handlers
+  // Streams admit each message themselves (security applies per request, as on ModelInfer).
+  served.ModelStreamInfer = streamInferCall(dataPlane, logger, security) as unknown as UntypedHandleCall
   for (const name of Object.keys(served)) {
     if (!(name in definition)) throw new Error(`gRPC handler '${name}' has no method in ${INFERENCE_SERVICE_NAME}`)
   }

@@ -1,7 +1,7 @@
 /**
  * @module server/grpc/grpc-model-handlers
  * The KServe v2 core RPCs of GRPCInferenceService: server live/ready/metadata, model
- * ready/metadata and ModelInfer. Each one translates a message to a data plane call and back.
+ * ready/metadata, ModelInfer, and Triton's ModelConfig. Each one translates a message to a data plane call and back.
  */
 import type { UntypedHandleCall } from '@grpc/grpc-js'
 import { MaasError } from '../../core/errors.ts'
@@ -41,6 +41,9 @@ export function modelHandlers(dataPlane: DataPlane, logger: Logger): Record<stri
         outputs: metadata.outputs.map(tensor),
       }
     }),
+    ModelConfig: unaryCall('ModelConfig', logger, (request: ModelRefMessage) => ({
+      config: dataPlane.modelConfig(request.name ?? '', request.version || undefined),
+    })),
     ModelInfer: unaryCall('ModelInfer', logger, async (message: ModelInferRequestMessage, signal, call) => {
       const { modelName, modelVersion, request } = decodeModelInferRequest(message)
       return encodeModelInferResponse(await dataPlane.infer(modelName, modelVersion, request, signal, grpcCallerOf(call)))

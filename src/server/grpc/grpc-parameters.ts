@@ -1,7 +1,10 @@
 /**
  * @module server/grpc/grpc-parameters
- * InferParameter maps <-> the neutral Parameters record. 64-bit integer parameters are
- * accepted while exact as a JavaScript number (|value| <= 2^53 - 1) and refused beyond.
+ * InferParameter maps <-> the neutral Parameters record. 64-bit integer parameters become
+ * numbers while exact as a JavaScript number (|value| <= 2^53 - 1) and exact decimal
+ * strings beyond, so that a client's random 64-bit correlation id or sequence_id passes
+ * unchanged; a parameter maas interprets (priority, timeout, classification) then fails its
+ * own check with a message naming it.
  */
 import { InvalidArgumentError } from '../../core/errors.ts'
 import type { Parameters } from '../../core/tensor.ts'
@@ -27,7 +30,7 @@ export function decodeParameters(map: ParameterMapMessage | undefined, owner: st
         break
       case 'int64_param':
       case 'uint64_param':
-        parameters[key] = exactInteger(parameter[parameter.parameter_choice] ?? '0', key, owner)
+        parameters[key] = exactInteger(parameter[parameter.parameter_choice] ?? '0')
         break
       default:
         throw new InvalidArgumentError(`${owner} has parameter '${key}' with no value; set one of bool_param, int64_param, string_param, double_param, uint64_param`)
@@ -36,12 +39,9 @@ export function decodeParameters(map: ParameterMapMessage | undefined, owner: st
   return parameters
 }
 
-function exactInteger(text: string, key: string, owner: string): number {
+function exactInteger(text: string): number | string {
   const value = Number(text)
-  if (!Number.isSafeInteger(value)) {
-    throw new InvalidArgumentError(`${owner} has parameter '${key}' = ${text}, beyond the exactly representable range ±(2^53 - 1) that maas accepts`)
-  }
-  return value
+  return Number.isSafeInteger(value) ? value : text
 }
 
 /** Writes Parameters as an InferParameter map: integers as int64_param, other numbers as double_param. */

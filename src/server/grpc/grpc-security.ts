@@ -6,7 +6,7 @@
  * without a guard. Errors map through the one gRPC status table (UNAUTHENTICATED,
  * PERMISSION_DENIED, RESOURCE_EXHAUSTED).
  */
-import type { sendUnaryData, ServerUnaryCall, UntypedHandleCall } from '@grpc/grpc-js'
+import type { Metadata, sendUnaryData, ServerUnaryCall, UntypedHandleCall } from '@grpc/grpc-js'
 import type { Action } from '../auth/permissions.ts'
 import { ANONYMOUS_ADMIN, type Security } from '../auth/security.ts'
 import type { InferenceCaller } from '../../inference/data-plane.ts'
@@ -37,6 +37,7 @@ export const RPC_ACTIONS: Readonly<Record<string, RpcSecurity>> = {
   ServerMetadata: { action: 'server.metadata' },
   ModelReady: { action: 'model.read', model: modelName },
   ModelMetadata: { action: 'model.read', model: modelName },
+  ModelConfig: { action: 'model.read', model: modelName },
   ModelInfer: {
     action: 'model.infer',
     model: modelName,
@@ -72,7 +73,21 @@ export function guardHandlers(handlers: Record<string, UntypedHandleCall>, secur
   return guarded
 }
 
-async function admit(call: ServerUnaryCall<Record<string, unknown>, unknown>, rule: RpcSecurity, security: Security) {
+/** One message to admit: the call's metadata and the request it carries. */
+interface Admission {
+  readonly metadata: Metadata
+  readonly request: Record<string, unknown>
+}
+
+/**
+ * Admits one message of a streaming RPC (`method` in RPC_ACTIONS) as its unary twin would be:
+ * resolves the release of its limits; grpcCallerOf(`admission`) then names its key.
+ */
+export function admitStreamMessage(admission: Admission, method: string, security: Security): Promise<() => void> {
+  return admit(admission, RPC_ACTIONS[method]!, security)
+}
+
+async function admit(call: Admission, rule: RpcSecurity, security: Security) {
   const authorization = call.metadata.get('authorization').map(String)
   const principal = await security.identify(authorization.length === 0 ? undefined : authorization.length === 1 ? authorization[0] : authorization, rule.action)
   if (principal && principal.keyId !== ANONYMOUS_ADMIN.keyId) callers.set(call, { keyId: principal.keyId })

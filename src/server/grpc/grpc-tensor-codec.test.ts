@@ -66,8 +66,18 @@ describe('decodeModelInferRequest', () => {
     assert.equal('id' in decoded.request, false)
   })
 
-  it('refuses int64 parameters beyond 2^53, negative shapes and unnamed inputs', () => {
-    rejects({ parameters: { big: { int64_param: '9007199254740993', parameter_choice: 'int64_param' } }, inputs: [] }, /parameter 'big' = 9007199254740993/)
+  it('keeps 64-bit parameters beyond 2^53 exact, as decimal strings (e.g. a random sequence_id)', () => {
+    const decoded = decodeModelInferRequest({
+      parameters: {
+        sequence_id: { uint64_param: '18446744073709551615', parameter_choice: 'uint64_param' },
+        low: { int64_param: '-9223372036854775808', parameter_choice: 'int64_param' },
+      },
+      inputs: [],
+    })
+    assert.deepEqual(decoded.request.parameters, { sequence_id: '18446744073709551615', low: '-9223372036854775808' })
+  })
+
+  it('refuses negative shapes and unnamed inputs', () => {
     rejects({ inputs: [{ name: 'x', datatype: 'FP32', shape: ['-1'] }] }, /input 'x' has shape \[-1\]; expected non-negative/)
     rejects({ inputs: [{ datatype: 'FP32', shape: ['1'] }] }, /request input 0 has no name/)
     rejects({ inputs: [{ name: 'x', datatype: 'UINT16', shape: ['1'], contents: { uint_contents: [70000] } }] }, /out of range for UINT16/)

@@ -26,3 +26,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
 export function errorBody(message: string): string {
   return JSON.stringify({ error: message })
 }
+
+/** The body of a false readiness (400): the Open Inference Protocol's `ready` and the error format's `error`. */
+export function notReadyBody(reason: string, fields: Record<string, unknown> = {}): string {
+  return JSON.stringify({ ...fields, ready: false, error: reason })
+}

@@ -1,16 +1,38 @@
 /**
  * @module server/http/read-body
  * Reads a request body into one Buffer, refusing it (413) as soon as it passes the limit,
- * from the Content-Length header when there is one, else while streaming.
+ * from the Content-Length header when there is one, else while streaming. A body sent with
+ * `Content-Encoding: gzip` or `deflate` (tritonclient's request_compression_algorithm) is
+ * decompressed, and the limit applies to the decompressed size too; other codings get 415.
  */
 import type { IncomingMessage } from 'node:http'
-import { InvalidArgumentError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../core/errors.ts'
+import { promisify } from 'node:util'
+import { gunzip, inflate } from 'node:zlib'
+import { InvalidArgumentError, MaasError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../core/errors.ts'
+
+const DECOMPRESSORS = { gzip: promisify(gunzip), 'x-gzip': promisify(gunzip), deflate: promisify(inflate) } as const
+
+/** The request body, decompressed when it has a Content-Encoding. */
+export function readBody(request: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  const encoding = request.headers['content-encoding']
+  if (encoding === undefined || encoding === '' || encoding === 'identity') return readRawBody(request, limitBytes)
+  const decompress = DECOMPRESSORS[encoding.trim().toLowerCase() as keyof typeof DECOMPRESSORS]
+  if (!decompress) {
+    return Promise.reject(new MaasError('UNSUPPORTED_MEDIA_TYPE', `unsupported Content-Encoding '${encoding}'; maas reads gzip, deflate or identity`))
+  }
+  return readRawBody(request, limitBytes).then((compressed) =>
+    decompress(compressed, { maxOutputLength: limitBytes }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ERR_BUFFER_TOO_LARGE') throw new PayloadTooLargeError(limitBytes)
+      throw new InvalidArgumentError(`the ${encoding} request body cannot be decompressed: ${error.message}`)
+    }),
+  )
+}
 
 /**
  * Plain 'data' / 'end' listeners rather than `for await`: the async iterator costs a promise
  * and a generator step per chunk, a measurable share of a small inference request.
  */
-export function readBody(request: IncomingMessage, limitBytes: number): Promise<Buffer> {
+function readRawBody(request: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = request.headers['content-length']
   if (declared !== undefined && Number(declared) > limitBytes) return Promise.reject(new PayloadTooLargeError(limitBytes))
   // A client that hung up while the request waited (admission, authorisation) has already

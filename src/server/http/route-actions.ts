@@ -28,10 +28,13 @@ export const ROUTE_ACTIONS: Readonly<Record<string, RouteSecurity>> = {
   'GET /v2/health/live': { action: 'health' },
   'GET /v2/health/ready': { action: 'health' },
   'GET /v2': { action: 'server.metadata' },
+  'GET /v2/': { action: 'server.metadata' },
   'GET /v2/models/{model}': read,
   'GET /v2/models/{model}/versions/{version}': read,
   'GET /v2/models/{model}/ready': read,
   'GET /v2/models/{model}/versions/{version}/ready': read,
+  'GET /v2/models/{model}/config': read,
+  'GET /v2/models/{model}/versions/{version}/config': read,
   'POST /v2/models/{model}/infer': infer,
   'POST /v2/models/{model}/versions/{version}/infer': infer,
   // Triton extensions
@@ -51,6 +54,12 @@ export const ROUTE_ACTIONS: Readonly<Record<string, RouteSecurity>> = {
   'GET /v1/models/{model}/labels/{label}': read,
   'GET /v1/models/{model}/labels/{label}/metadata': read,
   'POST /v1/models/{model}/labels/{label}:predict': infer,
+  'POST /v1/models/{model}:classify': infer,
+  'POST /v1/models/{model}/versions/{version}:classify': infer,
+  'POST /v1/models/{model}/labels/{label}:classify': infer,
+  'POST /v1/models/{model}:regress': infer,
+  'POST /v1/models/{model}/versions/{version}:regress': infer,
+  'POST /v1/models/{model}/labels/{label}:regress': infer,
   // Prometheus
   'GET /metrics': { action: 'metrics.read' },
   // Management API (routes/management-routes.ts). Listing names no model: any key may list

@@ -102,6 +102,7 @@ export class Router {
       if (!match) continue
       if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) {
         allowed.push(route.method)
+        if (route.method === 'GET') allowed.push('HEAD')
         continue
       }
       const params: Record<string, string> = {}

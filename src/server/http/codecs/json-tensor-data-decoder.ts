@@ -133,9 +133,8 @@ function decodeInts<T extends IntArray>(name: string, datatype: Datatype, flat: 
 const DECIMAL_INTEGER = /^-?[0-9]+$/
 
 /**
- * JSON.parse has already rounded integers beyond 2^53 to the nearest double, so 64-bit values
- * are exact only up to 2^53. Decimal strings ("9223372036854775807") are accepted to carry
- * any 64-bit value exactly.
+ * Numbers come as JS numbers (exact up to 2^53), BigInts (the request decoder re-reads data
+ * whose numbers pass 2^53 with an exact parser) or decimal strings ("9223372036854775807").
  */
 function decodeBigInts<T extends BigInt64Array | BigUint64Array>(
   name: string,
@@ -149,6 +148,7 @@ function decodeBigInts<T extends BigInt64Array | BigUint64Array>(
     const value = flat[i]
     let big: bigint
     if (typeof value === 'number' && Number.isInteger(value)) big = BigInt(value)
+    else if (typeof value === 'bigint') big = value
     else if (typeof value === 'string' && DECIMAL_INTEGER.test(value)) big = BigInt(value)
     else throw elementError(name, datatype, i, value, 'an integer (or a decimal string for values beyond 2^53)')
     if (big < min || big > max) throw intError(name, datatype, i, value, min, max)
@@ -168,7 +168,7 @@ function decodeStrings(name: string, flat: ArrayLike<unknown>): Uint8Array[] {
 }
 
 function intError(name: string, datatype: Datatype, index: number, value: unknown, min: number | bigint, max: number | bigint): InvalidArgumentError {
-  const isInteger = (typeof value === 'number' && Number.isInteger(value)) || (typeof value === 'string' && DECIMAL_INTEGER.test(value))
+  const isInteger = (typeof value === 'number' && Number.isInteger(value)) || typeof value === 'bigint' || (typeof value === 'string' && DECIMAL_INTEGER.test(value))
   if (!isInteger) return elementError(name, datatype, index, value, 'an integer')
   return new InvalidArgumentError(
     `input '${name}' element ${index} is ${preview(value)}, out of range for ${datatype} [${min}, ${max}]`,
@@ -181,7 +181,7 @@ function elementError(name: string, datatype: Datatype, index: number, value: un
 }
 
 function preview(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value)
+  const text = typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? String(value))
   return text.length > 40 ? `${text.slice(0, 37)}...` : text
 }
 

@@ -47,6 +47,18 @@ const JSON_CASES = [
 ] as const
 
 describe('decodeInferRequest with JSON data', () => {
+  it('keeps INT64 and UINT64 JSON numbers beyond 2^53 exact, nested, flat or scanned (a body over 1 KiB)', () => {
+    const text = (data: string, padding = '') =>
+      Buffer.from(`{"id":"${padding}","inputs":[{"name":"x","datatype":"INT64","shape":[2,2],"data":${data}},{"name":"u","datatype":"UINT64","shape":[1],"data":[18446744073709551615]}]}`)
+    const expected = new BigInt64Array([9007199254740993n, -9223372036854775808n, 9223372036854775807n, 1n])
+    for (const body of [text('[[9007199254740993,-9223372036854775808],[9223372036854775807,1]]'), text('[9007199254740993,-9223372036854775808,9223372036854775807,1]', 'p'.repeat(2000))]) {
+      const request = decodeInferRequest(body, undefined)
+      assert.deepEqual(request.inputs[0]!.data, expected)
+      assert.deepEqual(request.inputs[1]!.data, new BigUint64Array([2n ** 64n - 1n]))
+    }
+    rejects(Buffer.from('{"inputs":[{"name":"x","datatype":"INT64","shape":[1],"data":[9223372036854775808]}]}'), /out of range for INT64/)
+  })
+
   for (const [datatype, data, expected] of JSON_CASES) {
     it(`decodes ${datatype} into ${expected.constructor.name}`, () => {
       const request = decodeInferRequest(oneInput({ datatype, shape: [2, 2], data }), undefined)

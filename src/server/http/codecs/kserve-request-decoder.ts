@@ -11,6 +11,8 @@ import { elementCount, type InferRequest, type Parameters, type RequestedOutput,
 import { decodeRawTensorData } from '../../tensor-wire/raw-tensor-data.ts'
 import { parseJsonWithFlatData, resolveFlatNumbers, type FlatNumbers } from './json-flat-data-scanner.ts'
 import { decodeJsonTensorData, describeType } from './json-tensor-data-decoder.ts'
+// The TF-Serving parser keeps integer literals beyond 2^53 exact (as BigInts); JSON.parse cannot.
+import { parseTfServingJson, type JsonValue } from '../tfserving/tfserving-json-parser.ts'
 
 /** What the decoder needs to know of a model input for a raw binary request (TensorSpec fits). */
 export interface TensorSpecLike {
@@ -107,7 +109,12 @@ function readInputs(value: unknown, binary: Buffer | undefined, flatData: Readon
         throw new InvalidArgumentError(`input '${name}' has no 'data' and no 'parameters.binary_data_size'; expected one of them`)
       }
       const flat = flatData?.get(i)
-      const data = decodeJsonTensorData(name, datatype, shape, count, flat ? resolveFlatNumbers(flat, datatype, body) : input.data)
+      let values: unknown = flat ? resolveFlatNumbers(flat, datatype, body) : input.data
+      // INT64/UINT64 given as JSON numbers past 2^53 were rounded by the parse: read them again, exactly.
+      if ((datatype === 'INT64' || datatype === 'UINT64') && holdsUnsafeInteger(values)) {
+        values = exactInputData(body, binary === undefined ? body.length : body.length - binary.length, i)
+      }
+      const data = decodeJsonTensorData(name, datatype, shape, count, values)
       tensor = parameters ? { name, datatype, shape, data, parameters } : { name, datatype, shape, data }
     } else {
       if (typeof binarySize !== 'number' || !Number.isSafeInteger(binarySize) || binarySize < 0) {
@@ -139,6 +146,22 @@ function readInputs(value: unknown, binary: Buffer | undefined, flatData: Readon
     )
   }
   return inputs
+}
+
+/** Whether `data` (nested arrays or scanned numbers) holds a number beyond ±(2^53 - 1), which a double may have rounded. */
+function holdsUnsafeInteger(data: unknown): boolean {
+  if (typeof data === 'number') return Math.abs(data) > Number.MAX_SAFE_INTEGER
+  if (data instanceof Float64Array || Array.isArray(data)) {
+    for (let i = 0; i < data.length; i++) if (holdsUnsafeInteger(data[i])) return true
+  }
+  return false
+}
+
+/** `inputs[index].data` of the JSON text `body[0, end)`, parsed with integers kept exact (BigInts beyond 2^53). */
+function exactInputData(body: Buffer, end: number, index: number): unknown {
+  const document = parseTfServingJson(body.toString('utf8', 0, end)) as Map<string, JsonValue>
+  const input = (document.get('inputs') as JsonValue[])[index] as Map<string, JsonValue>
+  return input.get('data')
 }
 
 /** The input's parameters other than binary_data_size; undefined when there are none (the usual case). */

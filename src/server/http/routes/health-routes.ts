@@ -1,10 +1,12 @@
 /**
  * @module server/http/routes/health-routes
- * KServe v2 health and server metadata: live, ready, `GET /v2`. Health answers 200 with a
- * small JSON body when healthy (Open Inference Protocol) and 503 with {error} when not.
+ * KServe v2 health and server metadata: live, ready, `GET /v2` (and `/v2/`, the path in the
+ * OpenAPI files). Health answers 200 with a small JSON body when healthy (Open Inference
+ * Protocol) and, when not, 400 — required_api.md: "a 4xx status code indicates false", as
+ * Triton answers — with `{"ready": false, "error"}`.
  */
 import type { DataPlane } from '../../../inference/data-plane.ts'
-import { errorBody } from '../http-errors.ts'
+import { errorBody, notReadyBody } from '../http-errors.ts'
 import { sendJson } from '../respond.ts'
 import type { Route } from '../router.ts'
 
@@ -24,13 +26,14 @@ export function healthRoutes(dataPlane: DataPlane): Route[] {
       handler: ({ response }) =>
         dataPlane.isReady()
           ? sendJson(response, 200, '{"ready":true}')
-          : sendJson(response, 503, errorBody('server is not ready: a model is loading or failed to load, or the server is shutting down')),
+          : sendJson(response, 400, notReadyBody('server is not ready: a model is loading or failed to load, or the server is shutting down')),
     },
-    {
+    ...['/v2', '/v2/'].map((pattern): Route => ({
       method: 'GET',
-      pattern: '/v2',
+      pattern,
       protocol: 'kserve',
       handler: ({ response }) => sendJson(response, 200, JSON.stringify(dataPlane.serverMetadata())),
-    },
+    })),
   ]
 }
+

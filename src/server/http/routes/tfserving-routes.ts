@@ -1,7 +1,8 @@
 /**
  * @module server/http/routes/tfserving-routes
- * TensorFlow Serving's REST API over the same data plane: model status, metadata and
- * predict (row `instances` and columnar `inputs`), with or without `/versions/{version}`.
+ * TensorFlow Serving's REST API over the same data plane: model status, metadata, predict
+ * (row `instances` and columnar `inputs`), classify and regress, with or without
+ * `/versions/{version}` or `/labels/{label}`.
  */
 import { ModelNotFoundError } from '../../../core/errors.ts'
 import type { DataPlane } from '../../../inference/data-plane.ts'
@@ -12,6 +13,7 @@ import type { Route, RouteContext, RouteParams } from '../router.ts'
 import { decodePredictRequest } from '../tfserving/tfserving-predict-decoder.ts'
 import { encodePredictResponse } from '../tfserving/tfserving-predict-encoder.ts'
 import { encodeModelMetadata, encodeModelStatus } from '../tfserving/tfserving-status.ts'
+import { decodeExamplesRequest, encodeClassifyResponse, encodeRegressResponse, type ExampleMethod } from '../tfserving/tfserving-examples.ts'
 
 const TF_STATE_OF = {
   LOADING: 'LOADING',
@@ -57,6 +59,18 @@ export function tfservingRoutes(dataPlane: DataPlane, maxBodyBytes: number): Rou
     const result = await dataPlane.infer(params.model!, params.version, inferRequest, abortOnDisconnect(response), callerOf(principal))
     sendJson(response, 200, encodePredictResponse(result.outputs, format))
   }
+  const examples = (method: ExampleMethod) => async ({ request, response, params: given, admit, principal }: RouteContext) => {
+    const params = withLabel(given)
+    checkContentType(request, JSON_MEDIA_TYPES)
+    const body = await readBody(request, maxBodyBytes)
+    const inferRequest = decodeExamplesRequest(body, dataPlane.signature(params.model!, params.version), method)
+    await admit(inferRequest.inputs[0]?.shape[0] ?? 1)
+    const result = await dataPlane.infer(params.model!, params.version, inferRequest, abortOnDisconnect(response), callerOf(principal))
+    const labels = dataPlane.modelMetadata(params.model!, params.version).parameters.labels
+    sendJson(response, 200, method === 'classify' ? encodeClassifyResponse(result.outputs, labels ? (JSON.parse(labels) as string[]) : undefined) : encodeRegressResponse(result.outputs))
+  }
+  const classify = examples('classify')
+  const regress = examples('regress')
   return [
     { method: 'GET', pattern: '/v1/models/{model}', protocol: 'tfserving', handler: status },
     { method: 'GET', pattern: '/v1/models/{model}/versions/{version}', protocol: 'tfserving', handler: status },
@@ -67,5 +81,11 @@ export function tfservingRoutes(dataPlane: DataPlane, maxBodyBytes: number): Rou
     { method: 'GET', pattern: '/v1/models/{model}/labels/{label}', protocol: 'tfserving', handler: status },
     { method: 'GET', pattern: '/v1/models/{model}/labels/{label}/metadata', protocol: 'tfserving', handler: metadata },
     { method: 'POST', pattern: '/v1/models/{model}/labels/{label}:predict', protocol: 'tfserving', handler: predict },
+    { method: 'POST', pattern: '/v1/models/{model}:classify', protocol: 'tfserving', handler: classify },
+    { method: 'POST', pattern: '/v1/models/{model}/versions/{version}:classify', protocol: 'tfserving', handler: classify },
+    { method: 'POST', pattern: '/v1/models/{model}/labels/{label}:classify', protocol: 'tfserving', handler: classify },
+    { method: 'POST', pattern: '/v1/models/{model}:regress', protocol: 'tfserving', handler: regress },
+    { method: 'POST', pattern: '/v1/models/{model}/versions/{version}:regress', protocol: 'tfserving', handler: regress },
+    { method: 'POST', pattern: '/v1/models/{model}/labels/{label}:regress', protocol: 'tfserving', handler: regress },
   ]
 }

@@ -33,7 +33,7 @@ export function decodePredictRequest(body: Buffer, signature: ModelSignature): {
   throw new InvalidArgumentError("missing 'inputs' or 'instances' key in the request")
 }
 
-function decodeUtf8(body: Buffer): string {
+export function decodeUtf8(body: Buffer): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(body)
   } catch (error) {
@@ -41,14 +41,15 @@ function decodeUtf8(body: Buffer): string {
   }
 }
 
-function checkSignatureName(name: JsonValue | undefined): void {
-  if (name === undefined || name === '' || name === DEFAULT_SIGNATURE_NAME) return
+/** Accepts no name, the default one, or one of `aliases` (e.g. 'tensorflow/serving/regress'). */
+export function checkSignatureName(name: JsonValue | undefined, aliases: readonly string[] = []): void {
+  if (name === undefined || name === '' || name === DEFAULT_SIGNATURE_NAME || aliases.includes(name as string)) return
   if (typeof name !== 'string') throw new InvalidArgumentError(`'signature_name' must be a string, not ${describeJson(name)}`)
   throw new InvalidArgumentError(`serving signature name '${name}' is not found; this model has only '${DEFAULT_SIGNATURE_NAME}'`)
 }
 
 /** Row format: one entry per batch row, stacked along a new dimension 0. */
-function decodeInstances(instances: JsonValue, specs: readonly TensorSpec[]): Tensor[] {
+export function decodeInstances(instances: JsonValue, specs: readonly TensorSpec[]): Tensor[] {
   if (!Array.isArray(instances)) throw new InvalidArgumentError(`'instances' must be a list, not ${describeJson(instances)}`)
   const first = instances[0]
   if (first === undefined) throw new InvalidArgumentError("'instances' is an empty list; send at least one instance")
