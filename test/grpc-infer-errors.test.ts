@@ -156,3 +156,10 @@ test('the server keeps serving after every bad request above', async () => {
   const response = await infer({ inputs: [input0, input1] })
   assert.equal(response.outputs.length, 2)
 })
+
+test('BYTES elements that are not UTF-8 text or hold a NUL byte → INVALID_ARGUMENT, typed and raw alike', async () => {
+  const typed = { name: 'INPUT', datatype: 'BYTES', shape: [2], contents: { bytes_contents: [Buffer.from('ok'), Buffer.from([0x61, 0x00, 0x62])] } }
+  await expectGrpcError(infer({ inputs: [typed] }, 'identity_bytes'), status.INVALID_ARGUMENT, /input 'INPUT' element 1 holds a NUL byte/)
+  const raw = Buffer.from([1, 0, 0, 0, 0xff])
+  await expectGrpcError(infer({ inputs: [{ name: 'INPUT', datatype: 'BYTES', shape: [1] }], raw_input_contents: [raw] }, 'identity_bytes'), status.INVALID_ARGUMENT, /element 0 holds bytes that are not UTF-8/)
+})

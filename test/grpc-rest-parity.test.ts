@@ -27,6 +27,7 @@ const CASES: Case[] = [
   { name: 'wrong shape', model: 'simple', inputs: [{ name: 'INPUT0', shape: [2, 8], values: row(1) }, { name: 'INPUT1', shape: [1, 16], values: row(1) }], code: 'INVALID_ARGUMENT' },
   { name: 'missing input', model: 'simple', inputs: [{ name: 'INPUT0', shape: [1, 16], values: row(1) }], code: 'INVALID_ARGUMENT' },
   { name: 'unknown input', model: 'simple', inputs: [{ name: 'INPUT0', shape: [1, 16], values: row(1) }, { name: 'INPUT1', shape: [1, 16], values: row(1) }, { name: 'X', shape: [1], values: [1] }], code: 'INVALID_ARGUMENT' },
+  { name: 'batch sizes that differ', model: 'simple', inputs: [{ name: 'INPUT0', shape: [2, 16], values: row(2) }, { name: 'INPUT1', shape: [1, 16], values: row(1) }], code: 'INVALID_ARGUMENT' },
   { name: 'batch too big', model: 'simple', inputs: [{ name: 'INPUT0', shape: [9, 16], values: row(9) }, { name: 'INPUT1', shape: [9, 16], values: row(9) }], code: 'INVALID_ARGUMENT' },
   { name: 'unknown output', model: 'simple', inputs: [{ name: 'INPUT0', shape: [1, 16], values: row(1) }, { name: 'INPUT1', shape: [1, 16], values: row(1) }], outputs: ['OUTPUT9'], code: 'INVALID_ARGUMENT' },
 ]

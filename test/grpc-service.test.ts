@@ -23,28 +23,36 @@ const SERVED = new Set([
   'RepositoryModelUnload',
 ])
 
-test('ModelStreamInfer answers every request of the stream, errors as error_message, and ends OK after the client half-closes', async () => {
-  const request = (id: string, value: number) => ({
-    model_name: 'simple',
-    id,
-    inputs: [
-      { name: 'INPUT0', datatype: 'INT32', shape: [1, 16], contents: { int_contents: Array(16).fill(value) } },
-      { name: 'INPUT1', datatype: 'INT32', shape: [1, 16], contents: { int_contents: Array(16).fill(1) } },
-    ],
-  })
-  const { responses, status: ended } = await server.client.streamInfer([request('a', 1), { model_name: 'nope', id: 'b', inputs: [] }, request('c', 5)])
+const streamRequest = (id: string, value: number) => ({
+  model_name: 'simple',
+  id,
+  inputs: [
+    { name: 'INPUT0', datatype: 'INT32', shape: [1, 16], contents: { int_contents: Array(16).fill(value) } },
+    { name: 'INPUT1', datatype: 'INT32', shape: [1, 16], contents: { int_contents: Array(16).fill(1) } },
+  ],
+})
+const firstOutput = (response: any) => [...new Int32Array(new Uint8Array(response.infer_response.raw_output_contents[0]).buffer)]
+
+test('ModelStreamInfer answers every request in the order sent, a failure as error_message with its id, and ends OK after the half-close', async () => {
+  const { responses, status: ended } = await server.client.streamInfer([streamRequest('a', 1), { model_name: 'nope', id: 'b', inputs: [] }, streamRequest('c', 5)])
   assert.equal(status[ended.code], 'OK')
-  assert.equal(responses.length, 3)
-  const byId = new Map(responses.filter((response) => response.infer_response).map((response) => [response.infer_response.id, response.infer_response]))
-  assert.deepEqual([...byId.keys()].sort(), ['a', 'c'])
-  for (const [id, value] of [['a', 2], ['c', 6]] as const) {
-    assert.deepEqual([...new Int32Array(new Uint8Array(byId.get(id).raw_output_contents[0]).buffer)], Array(16).fill(value))
-  }
-  const failed = responses.find((response) => response.error_message)
-  assert.match(failed.error_message, /model 'nope' is not found/)
+  assert.deepEqual(responses.map((response) => response.infer_response.id), ['a', 'b', 'c'])
+  assert.deepEqual(firstOutput(responses[0]), Array(16).fill(2))
+  assert.deepEqual(firstOutput(responses[2]), Array(16).fill(6))
+  assert.equal(responses[0].error_message, undefined)
+  assert.match(responses[1].error_message, /model 'nope' is not found/)
+  assert.equal(responses[1].infer_response.model_name, 'nope')
   const empty = await server.client.streamInfer([])
   assert.equal(status[empty.status.code], 'OK')
   assert.deepEqual(empty.responses, [])
+})
+
+test('ModelStreamInfer keeps order over many pipelined requests (past the per-stream limit, so reading pauses and resumes)', async () => {
+  const requests = Array.from({ length: 300 }, (_, index) => streamRequest(String(index), index))
+  const { responses, status: ended } = await server.client.streamInfer(requests)
+  assert.equal(status[ended.code], 'OK')
+  assert.deepEqual(responses.map((response) => response.infer_response.id), requests.map((request) => request.id))
+  assert.deepEqual(firstOutput(responses[299]), Array(16).fill(300))
 })
 
 test("ModelConfig: Triton's ModelConfig as the server runs it — max_batch_size, dims without the batch dimension, instance group", async () => {

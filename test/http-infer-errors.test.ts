@@ -170,4 +170,7 @@ test('Content-Encoding gzip and deflate bodies are read; the limit holds after d
   const brotli = await send('br', Buffer.from(body))
   assert.equal(brotli.status, 415)
   assert.match(((await brotli.json()) as { error: string }).error, /unsupported Content-Encoding 'br'/)
+  for (const name of ['constructor', '__proto__', 'toString']) assert.equal((await send(name, Buffer.from(body))).status, 415, name)
+  assert.equal((await send(' Identity', Buffer.from(body))).status, 200)
+  assert.equal((await send('GZIP', gzipSync(body))).status, 200)
 })

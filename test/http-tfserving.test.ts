@@ -110,7 +110,7 @@ test(':regress answers one value per example; a model whose output is not one va
   assert.deepEqual(body, { result: [1.5, -2] })
   const wide = await postJson(`${server.url}/v1/models/mlp:regress`, { examples: [{ input: new Array(8).fill(0) }] })
   assert.equal(wide.status, 400)
-  assert.match(wide.body.error, /output 'probabilities' has shape \[1, 3\]; :regress needs one value per example/)
+  assert.match(wide.body.error, /output 'probabilities' has shape \[-1, 3\]; :regress needs one value per example/)
   const noExamples = await postJson(`${server.url}/v1/models/mlp:classify`, { instances: [] })
   assert.equal(noExamples.status, 400)
   assert.match(noExamples.body.error, /'examples' must be a list of objects/)

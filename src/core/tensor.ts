@@ -52,6 +52,8 @@ export interface InferResponse {
   readonly id?: string
   readonly parameters?: Parameters
   readonly outputs: readonly Tensor[]
+  /** The class labels of the version that ran (config.json `labels`, else the ONNX metadata's), for classifying transports. */
+  readonly classLabels?: readonly string[]
 }
 
 /** Number of elements of a shape; 1 for a scalar. */

@@ -40,3 +40,13 @@ test('classificationCounts validates the parameter and the output datatype befor
   }
   assert.throws(() => classificationCounts([{ name: 's', parameters: { classification: 1 } }], specs), /output 's' is BYTES; classification needs a numeric output/)
 })
+
+test('top classes of a long row (the bounded selection) match a full sort, ties by lower index; an empty batch keeps [0, N]', () => {
+  const values = Float32Array.from({ length: 5000 }, (_, index) => Math.round(Math.sin(index * 12.9898) * 50) / 10)
+  const result = texts(classify({ name: 'p', datatype: 'FP32', shape: [1, 5000], data: values }, 7, true, undefined))
+  const expected = [...values.keys()].sort((a, b) => values[b]! - values[a]! || a - b).slice(0, 7).map((index) => `${values[index]!.toFixed(6)}:${index}`)
+  assert.deepEqual(result, expected)
+  const empty = classify({ name: 'p', datatype: 'FP32', shape: [0, 5], data: new Float32Array(0) }, 3, true, undefined)
+  assert.deepEqual([empty.shape, empty.data], [[0, 3], []])
+  assert.deepEqual(texts(classify({ name: 'z', datatype: 'FP64', shape: [2], data: Float64Array.of(-0, -1) }, 2, false, undefined)), ['-0.000000:0', '-1.000000:1'])
+})

@@ -40,23 +40,44 @@ const encoder = new TextEncoder()
 
 /** The classification tensor for `tensor`; `batched` when its first dimension is the batch. */
 export function classify(tensor: Tensor, count: number, batched: boolean, labels: readonly string[] | undefined): Tensor {
-  const rows = batched && tensor.shape.length > 0 ? tensor.shape[0]! : 1
-  const total = elementCount(tensor.shape)
-  const width = rows === 0 ? 0 : total / rows
+  const isBatched = batched && tensor.shape.length > 0
+  const rows = isBatched ? tensor.shape[0]! : 1
+  const width = isBatched ? elementCount(tensor.shape.slice(1)) : elementCount(tensor.shape)
   const kept = Math.min(count, width)
   const read = reader(tensor)
   const format = tensor.datatype === 'FP16' || tensor.datatype === 'FP32' || tensor.datatype === 'FP64' ? formatFloat : String
   const data: Uint8Array[] = []
   for (let row = 0; row < rows; row++) {
     const offset = row * width
-    const order = Array.from({ length: width }, (_, index) => index)
-    order.sort((a, b) => compareDescending(read(offset + a), read(offset + b)) || a - b)
-    for (const index of order.slice(0, kept)) {
+    for (const index of topIndices(read, offset, width, kept)) {
       const label = labels?.[index]
       data.push(encoder.encode(`${format(read(offset + index))}:${index}${label === undefined ? '' : `:${label}`}`))
     }
   }
-  return { name: tensor.name, datatype: 'BYTES', shape: batched && tensor.shape.length > 0 ? [rows, kept] : [kept], data }
+  return { name: tensor.name, datatype: 'BYTES', shape: isBatched ? [rows, kept] : [kept], data }
+}
+
+/**
+ * The indices of the `k` highest of `width` values from `offset`, highest first, ties by
+ * lower index: a bounded insertion (one comparison per value once the list is full) when k
+ * is small against the row, a sort otherwise.
+ */
+function topIndices(read: (index: number) => Value, offset: number, width: number, k: number): number[] {
+  if (k * 8 >= width) {
+    const order = Array.from({ length: width }, (_, index) => index)
+    return order.sort((a, b) => compareDescending(read(offset + a), read(offset + b)) || a - b).slice(0, k)
+  }
+  const top: number[] = []
+  for (let index = 0; index < width; index++) {
+    const value = read(offset + index)
+    // A later index wins no tie, so it must beat the current last strictly.
+    if (top.length === k && compareDescending(value, read(offset + top[k - 1]!)) >= 0) continue
+    let at = top.length === k ? k - 1 : top.length
+    while (at > 0 && compareDescending(value, read(offset + top[at - 1]!)) < 0) at--
+    if (top.length === k) top.pop()
+    top.splice(at, 0, index)
+  }
+  return top
 }
 
 type Value = number | bigint
@@ -73,8 +94,11 @@ function compareDescending(a: Value, b: Value): number {
   return a > b ? -1 : a < b ? 1 : 0
 }
 
-/** C++ std::to_string of a float: "%f". */
+/** C++ std::to_string of a float: "%f" (toFixed differs only past 1e21 and on exact decimal ties). */
 function formatFloat(value: Value): string {
   const number = Number(value)
-  return Number.isFinite(number) ? number.toFixed(6) : Number.isNaN(number) ? 'nan' : number > 0 ? 'inf' : '-inf'
+  if (Number.isNaN(number)) return 'nan'
+  if (!Number.isFinite(number)) return number > 0 ? 'inf' : '-inf'
+  const text = number.toFixed(6)
+  return Object.is(number, -0) || (number < 0 && !text.startsWith('-')) ? `-${text}` : text
 }

@@ -8,7 +8,7 @@ import type { InferRequest, InferResponse } from '../core/tensor.ts'
 import type { ModelSignature, TensorSpec } from '../onnx/onnx-signature.ts'
 import { InvalidArgumentError } from '../core/errors.ts'
 import type { IndexEntry, ModelManager } from '../runtime/model-manager.ts'
-import type { ExecutionObserver } from '../runtime/served-version.ts'
+import type { ExecutionObserver, ServedVersion } from '../runtime/served-version.ts'
 import type { CancelSignal } from '../runtime/scheduler.ts'
 import type { InferenceMetrics } from './inference-metrics.ts'
 import type { ModelStatistics, StatisticsRecorder } from './model-statistics.ts'
@@ -149,7 +149,7 @@ export class DataPlane {
     let totalNs = 0
     try {
       const outputs = validateInferRequest(model, served.signature, served.config.maxBatchSize, request, this.#limits)
-      const classes = request.outputs === undefined ? undefined : classificationCounts(request.outputs, served.signature.outputs)
+      const classes = classificationCounts(request.outputs, served.signature.outputs)
       const scheduled = request.parameters === undefined ? { inputs: request.inputs, outputs } : { inputs: request.inputs, outputs, ...schedulingHints(request) }
       const result = await served.scheduler.enqueue(scheduled, signal)
       const { timing } = result
@@ -160,11 +160,13 @@ export class DataPlane {
       metrics.computeDuration.observe(computeNs / 1e9)
       const tensors = classes === undefined ? result.outputs : result.outputs.map((tensor) => {
         const count = classes.get(tensor.name)
-        return count === undefined ? tensor : classify(tensor, count, served.config.maxBatchSize > 0, served.config.labels)
+        return count === undefined ? tensor : classify(tensor, count, served.config.maxBatchSize > 0, classLabelsOf(served))
       })
-      return request.id !== undefined
-        ? { modelName: model, modelVersion, id: request.id, outputs: tensors }
-        : { modelName: model, modelVersion, outputs: tensors }
+      const response: { -readonly [K in keyof InferResponse]: InferResponse[K] } = { modelName: model, modelVersion, outputs: tensors }
+      if (request.id !== undefined) response.id = request.id
+      const labels = classLabelsOf(served)
+      if (labels !== undefined) response.classLabels = labels
+      return response
     } catch (error) {
       failure = (error as { code?: string }).code ?? 'INTERNAL'
       totalNs = Number(process.hrtime.bigint() - started)
@@ -222,6 +224,28 @@ export class DataPlane {
     } finally {
       lease.release()
     }
+  }
+}
+
+const classLabels = new WeakMap<ServedVersion, readonly string[] | null>()
+
+/** A version's class labels: config.json `labels`, else a JSON array of strings in the ONNX metadata's `labels`. */
+function classLabelsOf(served: ServedVersion): readonly string[] | undefined {
+  let labels = classLabels.get(served)
+  if (labels === undefined) {
+    labels = served.config.labels ?? parseLabels(served.signature.metadata.labels) ?? null
+    classLabels.set(served, labels)
+  }
+  return labels ?? undefined
+}
+
+function parseLabels(text: string | undefined): readonly string[] | undefined {
+  if (text === undefined) return undefined
+  try {
+    const value: unknown = JSON.parse(text)
+    return Array.isArray(value) && value.every((label) => typeof label === 'string') ? Object.freeze(value as string[]) : undefined
+  } catch {
+    return undefined
   }
 }
 

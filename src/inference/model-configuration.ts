@@ -25,6 +25,15 @@ function dims(spec: TensorSpec, batched: boolean): number[] {
   return batched ? spec.shape.slice(1) : [...spec.shape]
 }
 
+/**
+ * A batched tensor of rank 1 has no dims left after the batch dimension; Triton writes it as
+ * dims [1] reshaped to [] (its model configuration docs, "Reshape").
+ */
+function tensorDims(spec: TensorSpec, batched: boolean): { dims: number[]; reshape?: { shape: number[] } } {
+  const shape = dims(spec, batched)
+  return shape.length === 0 && batched ? { dims: [1], reshape: { shape: [] } } : { dims: shape }
+}
+
 /** The ModelConfig of one served version. */
 export function tritonModelConfig(served: ServedVersion): TritonModelConfig {
   const { config, signature } = served
@@ -42,7 +51,7 @@ export function tritonModelConfig(served: ServedVersion): TritonModelConfig {
       name: spec.name,
       data_type: tritonDataType(spec.datatype),
       format: 'FORMAT_NONE',
-      dims: dims(spec, batched),
+      ...tensorDims(spec, batched),
       is_shape_tensor: false,
       allow_ragged_batch: false,
       optional: false,
@@ -50,7 +59,7 @@ export function tritonModelConfig(served: ServedVersion): TritonModelConfig {
     output: signature.outputs.map((spec) => ({
       name: spec.name,
       data_type: tritonDataType(spec.datatype),
-      dims: dims(spec, batched),
+      ...tensorDims(spec, batched),
       label_filename: '',
       is_shape_tensor: false,
     })),

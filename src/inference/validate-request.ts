@@ -10,6 +10,7 @@
  * sequences become U+FFFD) and come back cut at the first NUL. Refusing them is better than
  * answering 200 with data the client never sent.
  */
+import { isUtf8 } from 'node:buffer'
 import { InvalidArgumentError } from '../core/errors.ts'
 import { elementCount, type InferRequest, type Tensor } from '../core/tensor.ts'
 import type { ModelSignature, TensorSpec } from '../onnx/onnx-signature.ts'
@@ -103,20 +104,11 @@ function checkLimits(input: Tensor, limits: RequestLimits): void {
   }
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
-
 function checkText(input: Tensor): void {
   const elements = input.data as Uint8Array[]
   for (let index = 0; index < elements.length; index++) {
     const bytes = elements[index]!
-    let problem = bytes.includes(0) ? 'a NUL byte' : undefined
-    if (!problem) {
-      try {
-        strictUtf8.decode(bytes)
-      } catch {
-        problem = 'bytes that are not UTF-8'
-      }
-    }
+    const problem = bytes.includes(0) ? 'a NUL byte' : isUtf8(bytes) ? undefined : 'bytes that are not UTF-8'
     if (problem) {
       throw new InvalidArgumentError(
         `input '${input.name}' element ${index} holds ${problem}; BYTES elements reach ONNX Runtime as UTF-8 text, so binary data (images, protobufs) must be sent encoded, e.g. as base64`,

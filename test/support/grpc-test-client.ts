@@ -58,7 +58,8 @@ export class GrpcTestClient {
     return new Promise((resolve) => {
       const metadata = new grpc.Metadata()
       if (options.authorization !== undefined) metadata.set('authorization', options.authorization)
-      const stream = this.#inference.ModelStreamInfer(metadata) as grpc.ClientDuplexStream<object, object>
+      const callOptions = options.deadlineMs === undefined ? {} : { deadline: Date.now() + options.deadlineMs }
+      const stream = this.#inference.ModelStreamInfer(metadata, callOptions) as grpc.ClientDuplexStream<object, object>
       const responses: any[] = []
       stream.on('data', (response) => responses.push(response))
       stream.on('error', () => undefined)

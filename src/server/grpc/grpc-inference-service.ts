@@ -37,7 +37,7 @@ export function inferenceServiceImplementation(
 ): UntypedServiceImplementation {
   const handlers: Record<string, UntypedHandleCall> = { ...modelHandlers(dataPlane, logger), ...repositoryHandlers(dataPlane, logger) }
   const served = security ? guardHandlers(handlers, security, logger) : handlers
-  // Streams admit each message themselves (security applies per request, as on ModelInfer).
+  // Streams admit each message themselves (RPC_ACTIONS' streaming entry, per request as on ModelInfer).
   served.ModelStreamInfer = streamInferCall(dataPlane, logger, security) as unknown as UntypedHandleCall
   for (const name of Object.keys(served)) {
     if (!(name in definition)) throw new Error(`gRPC handler '${name}' has no method in ${INFERENCE_SERVICE_NAME}`)

@@ -3,7 +3,8 @@
  * Guards every served RPC before its handler runs: the `authorization` metadata names the
  * caller, the policy and limits decide, exactly as on REST. The table below gives each RPC its
  * Action; a served RPC missing from it fails the server's start, so no RPC is reachable
- * without a guard. Errors map through the one gRPC status table (UNAUTHENTICATED,
+ * without a guard. Unary RPCs are guarded before their handler runs; a streaming RPC's entry
+ * is marked `streaming` and its handler admits each message (admitStreamMessage). Errors map through the one gRPC status table (UNAUTHENTICATED,
  * PERMISSION_DENIED, RESOURCE_EXHAUSTED).
  */
 import type { Metadata, sendUnaryData, ServerUnaryCall, UntypedHandleCall } from '@grpc/grpc-js'
@@ -26,9 +27,18 @@ interface RpcSecurity {
   readonly model?: (request: Record<string, unknown>) => string | undefined
   /** Samples in an inference request: the first input's dimension 0. */
   readonly samples?: (request: Record<string, unknown>) => number
+  /** A streaming RPC: each message is admitted by the handler (admitStreamMessage), not by guardHandlers. */
+  readonly streaming?: true
 }
 
 const modelName = (request: Record<string, unknown>) => (request.model_name ?? request.name) as string | undefined
+
+/** Samples in an inference request: the first input's dimension 0. */
+function inferSamples(request: Record<string, unknown>): number {
+  const shape = (request.inputs as { shape?: unknown[] }[] | undefined)?.[0]?.shape
+  const first = Number(shape?.[0] ?? 1)
+  return Number.isFinite(first) && first > 0 ? first : 1
+}
 
 export const RPC_ACTIONS: Readonly<Record<string, RpcSecurity>> = {
   ServerLive: { action: 'health' },
@@ -38,15 +48,8 @@ export const RPC_ACTIONS: Readonly<Record<string, RpcSecurity>> = {
   ModelReady: { action: 'model.read', model: modelName },
   ModelMetadata: { action: 'model.read', model: modelName },
   ModelConfig: { action: 'model.read', model: modelName },
-  ModelInfer: {
-    action: 'model.infer',
-    model: modelName,
-    samples: (request) => {
-      const shape = (request.inputs as { shape?: unknown[] }[] | undefined)?.[0]?.shape
-      const first = Number(shape?.[0] ?? 1)
-      return Number.isFinite(first) && first > 0 ? first : 1
-    },
-  },
+  ModelInfer: { action: 'model.infer', model: modelName, samples: inferSamples },
+  ModelStreamInfer: { action: 'model.infer', model: modelName, samples: inferSamples, streaming: true },
   ModelStatistics: { action: 'statistics.read', model: (request) => (request.name as string | undefined) || undefined },
   RepositoryIndex: { action: 'repository.index' },
   RepositoryModelLoad: { action: 'repository.load', model: modelName },
@@ -84,7 +87,14 @@ interface Admission {
  * resolves the release of its limits; grpcCallerOf(`admission`) then names its key.
  */
 export function admitStreamMessage(admission: Admission, method: string, security: Security): Promise<() => void> {
-  return admit(admission, RPC_ACTIONS[method]!, security)
+  return admit(admission, streamingRule(method), security)
+}
+
+/** The RPC_ACTIONS entry of a streaming RPC; throws (at server start, when its handler is made) if it has none. */
+export function streamingRule(method: string): RpcSecurity {
+  const rule = RPC_ACTIONS[method]
+  if (!rule?.streaming) throw new Error(`gRPC method ${method} has no streaming entry in RPC_ACTIONS (server/grpc/grpc-security.ts)`)
+  return rule
 }
 
 async function admit(call: Admission, rule: RpcSecurity, security: Security) {

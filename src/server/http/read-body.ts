@@ -10,15 +10,23 @@ import { promisify } from 'node:util'
 import { gunzip, inflate } from 'node:zlib'
 import { InvalidArgumentError, MaasError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../core/errors.ts'
 
-const DECOMPRESSORS = { gzip: promisify(gunzip), 'x-gzip': promisify(gunzip), deflate: promisify(inflate) } as const
+type Decompress = (compressed: Buffer, options: { maxOutputLength: number }) => Promise<Buffer>
+
+const DECOMPRESSORS: ReadonlyMap<string, Decompress> = new Map([
+  ['gzip', promisify(gunzip)],
+  ['x-gzip', promisify(gunzip)],
+  ['deflate', promisify(inflate)],
+])
 
 /** The request body, decompressed when it has a Content-Encoding. */
 export function readBody(request: IncomingMessage, limitBytes: number): Promise<Buffer> {
-  const encoding = request.headers['content-encoding']
-  if (encoding === undefined || encoding === '' || encoding === 'identity') return readRawBody(request, limitBytes)
-  const decompress = DECOMPRESSORS[encoding.trim().toLowerCase() as keyof typeof DECOMPRESSORS]
+  const header = request.headers['content-encoding']
+  if (header === undefined) return readRawBody(request, limitBytes)
+  const encoding = header.trim().toLowerCase()
+  if (encoding === '' || encoding === 'identity') return readRawBody(request, limitBytes)
+  const decompress = DECOMPRESSORS.get(encoding)
   if (!decompress) {
-    return Promise.reject(new MaasError('UNSUPPORTED_MEDIA_TYPE', `unsupported Content-Encoding '${encoding}'; maas reads gzip, deflate or identity`))
+    return Promise.reject(new MaasError('UNSUPPORTED_MEDIA_TYPE', `unsupported Content-Encoding '${header}'; maas reads gzip, deflate or identity`))
   }
   return readRawBody(request, limitBytes).then((compressed) =>
     decompress(compressed, { maxOutputLength: limitBytes }).catch((error: NodeJS.ErrnoException) => {

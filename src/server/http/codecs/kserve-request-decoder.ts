@@ -86,6 +86,7 @@ function readInputs(value: unknown, binary: Buffer | undefined, flatData: Readon
   const inputs: Tensor[] = new Array(value.length)
   const names = new Set<string>()
   let offset = 0
+  let exactInputs: JsonValue[] | undefined
   for (let i = 0; i < value.length; i++) {
     const input: unknown = value[i]
     if (!isJsonObject(input)) throw new InvalidArgumentError(`request input ${i} is of type ${describeType(input)}; expected an object`)
@@ -110,9 +111,11 @@ function readInputs(value: unknown, binary: Buffer | undefined, flatData: Readon
       }
       const flat = flatData?.get(i)
       let values: unknown = flat ? resolveFlatNumbers(flat, datatype, body) : input.data
-      // INT64/UINT64 given as JSON numbers past 2^53 were rounded by the parse: read them again, exactly.
+      // INT64/UINT64 given as JSON numbers past 2^53 were rounded by the parse: read them again,
+      // exactly (the body is parsed again once per request, however many inputs need it).
       if ((datatype === 'INT64' || datatype === 'UINT64') && holdsUnsafeInteger(values)) {
-        values = exactInputData(body, binary === undefined ? body.length : body.length - binary.length, i)
+        exactInputs ??= parseExactInputs(body, binary === undefined ? body.length : body.length - binary.length)
+        values = (exactInputs[i] as Map<string, JsonValue>).get('data')
       }
       const data = decodeJsonTensorData(name, datatype, shape, count, values)
       tensor = parameters ? { name, datatype, shape, data, parameters } : { name, datatype, shape, data }
@@ -157,11 +160,10 @@ function holdsUnsafeInteger(data: unknown): boolean {
   return false
 }
 
-/** `inputs[index].data` of the JSON text `body[0, end)`, parsed with integers kept exact (BigInts beyond 2^53). */
-function exactInputData(body: Buffer, end: number, index: number): unknown {
+/** `inputs` of the JSON text `body[0, end)`, parsed with integers kept exact (BigInts beyond 2^53). */
+function parseExactInputs(body: Buffer, end: number): JsonValue[] {
   const document = parseTfServingJson(body.toString('utf8', 0, end)) as Map<string, JsonValue>
-  const input = (document.get('inputs') as JsonValue[])[index] as Map<string, JsonValue>
-  return input.get('data')
+  return document.get('inputs') as JsonValue[]
 }
 
 /** The input's parameters other than binary_data_size; undefined when there are none (the usual case). */

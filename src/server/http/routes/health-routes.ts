@@ -6,7 +6,7 @@
  * Triton answers — with `{"ready": false, "error"}`.
  */
 import type { DataPlane } from '../../../inference/data-plane.ts'
-import { errorBody, notReadyBody } from '../http-errors.ts'
+import { notReadyBody } from '../http-errors.ts'
 import { sendJson } from '../respond.ts'
 import type { Route } from '../router.ts'
 
@@ -17,7 +17,7 @@ export function healthRoutes(dataPlane: DataPlane): Route[] {
       pattern: '/v2/health/live',
       protocol: 'kserve',
       handler: ({ response }) =>
-        dataPlane.isLive() ? sendJson(response, 200, '{"live":true}') : sendJson(response, 503, errorBody('server is not live')),
+        dataPlane.isLive() ? sendJson(response, 200, '{"live":true}') : sendJson(response, 400, JSON.stringify({ live: false, error: 'server is not live' })),
     },
     {
       method: 'GET',

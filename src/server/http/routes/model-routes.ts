@@ -3,11 +3,11 @@
  * KServe v2 model metadata and model readiness, and Triton's model configuration extension,
  * with and without `/versions/{version}`.
  */
+import { MaasError } from '../../../core/errors.ts'
 import type { DataPlane } from '../../../inference/data-plane.ts'
+import { notReadyBody } from '../http-errors.ts'
 import { sendJson } from '../respond.ts'
 import type { Route, RouteContext } from '../router.ts'
-import { MaasError } from '../../../core/errors.ts'
-import { notReadyBody } from '../http-errors.ts'
 
 export function modelRoutes(dataPlane: DataPlane): Route[] {
   const metadata = ({ response, params }: RouteContext) =>

@@ -66,8 +66,8 @@ export function tfservingRoutes(dataPlane: DataPlane, maxBodyBytes: number): Rou
     const inferRequest = decodeExamplesRequest(body, dataPlane.signature(params.model!, params.version), method)
     await admit(inferRequest.inputs[0]?.shape[0] ?? 1)
     const result = await dataPlane.infer(params.model!, params.version, inferRequest, abortOnDisconnect(response), callerOf(principal))
-    const labels = dataPlane.modelMetadata(params.model!, params.version).parameters.labels
-    sendJson(response, 200, method === 'classify' ? encodeClassifyResponse(result.outputs, labels ? (JSON.parse(labels) as string[]) : undefined) : encodeRegressResponse(result.outputs))
+    const output = result.outputs[0]!
+    sendJson(response, 200, method === 'classify' ? encodeClassifyResponse(output, result.classLabels) : encodeRegressResponse(output))
   }
   const classify = examples('classify')
   const regress = examples('regress')

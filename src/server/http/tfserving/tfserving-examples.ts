@@ -6,7 +6,8 @@
  * read from the model's output — its only one, or the one named `scores` (classify) or
  * `outputs` (regress):
  * - classify: `{"result": [[[label, score], ...], ...]}`, one pair per class in index order,
- *   labels from the model's config `labels` ("" where it has none, as the spec allows);
+ *   labels of the version that ran (config.json `labels`, else the ONNX metadata's; "" where
+ *   it has none, as the spec allows);
  * - regress: `{"result": [value, ...]}`, from an output of shape [N] or [N, 1].
  * TF's own method names (`tensorflow/serving/classify`, `…/regress`) are accepted as
  * signature names besides `serving_default`, since an ONNX model has one signature.
@@ -14,7 +15,7 @@
 import { InvalidArgumentError } from '../../../core/errors.ts'
 import { fromFloat16Bits } from '../../../core/float16.ts'
 import type { InferRequest, Tensor } from '../../../core/tensor.ts'
-import type { ModelSignature } from '../../../onnx/onnx-signature.ts'
+import type { ModelSignature, TensorSpec } from '../../../onnx/onnx-signature.ts'
 import { parseTfServingJson, type JsonObject, type JsonValue } from './tfserving-json-parser.ts'
 import { checkSignatureName, decodeInstances, decodeUtf8 } from './tfserving-predict-decoder.ts'
 import { formatDecimal } from './tfserving-predict-encoder.ts'
@@ -25,8 +26,9 @@ export type ExampleMethod = 'classify' | 'regress'
 /** The output each method reads when the model has several. */
 const PREFERRED_OUTPUT: Record<ExampleMethod, string> = { classify: 'scores', regress: 'outputs' }
 
-/** Decodes a `:classify` / `:regress` body into a batch request, one row per example. */
+/** Decodes a `:classify` / `:regress` body into a batch request, one row per example, asking for the output the method reads. */
 export function decodeExamplesRequest(body: Buffer, signature: ModelSignature, method: ExampleMethod): InferRequest {
+  const output = resultOutput(signature, method)
   const document = parseTfServingJson(decodeUtf8(body))
   if (!(document instanceof Map)) throw new InvalidArgumentError(`JSON value ${describeJson(document)} is not an object; the request body must be a JSON object`)
   checkSignatureName(document.get('signature_name'), [`tensorflow/serving/${method}`])
@@ -42,11 +44,16 @@ export function decodeExamplesRequest(body: Buffer, signature: ModelSignature, m
     }
     return new Map([...context, ...example])
   })
-  return { inputs: decodeInstances(rows, signature.inputs) }
+  return { inputs: decodeInstances(rows, signature.inputs), outputs: [{ name: output.name }] }
 }
 
-/** The output a method reads. */
-function resultOutput(outputs: readonly Tensor[], method: ExampleMethod): Tensor {
+/**
+ * The output a method reads, chosen from the signature before anything runs, so that a model
+ * it cannot answer for costs no inference: its only output, or the one named `scores` /
+ * `outputs`, numeric, and of a shape the method can read where the shape is declared.
+ */
+export function resultOutput(signature: ModelSignature, method: ExampleMethod): TensorSpec {
+  const outputs = signature.outputs
   const chosen = outputs.length === 1 ? outputs[0] : outputs.find((output) => output.name === PREFERRED_OUTPUT[method])
   if (!chosen) {
     throw new InvalidArgumentError(
@@ -54,7 +61,17 @@ function resultOutput(outputs: readonly Tensor[], method: ExampleMethod): Tensor
     )
   }
   if (chosen.datatype === 'BYTES' || chosen.datatype === 'BOOL') throw new InvalidArgumentError(`output '${chosen.name}' is ${chosen.datatype}; :${method} needs numbers`)
+  if (!chosen.rankUnknown) {
+    const [, width = 1, ...rest] = chosen.shape
+    const fits = chosen.shape.length >= 1 && rest.length === 0 && (method === 'classify' || width === 1)
+    if (!fits) throw shapeError(chosen.name, chosen.shape, method)
+  }
   return chosen
+}
+
+function shapeError(name: string, shape: readonly number[], method: ExampleMethod): InvalidArgumentError {
+  const needs = method === 'classify' ? '[examples, classes]' : 'one value per example ([examples] or [examples, 1])'
+  return new InvalidArgumentError(`output '${name}' has shape [${shape.join(', ')}]; :${method} needs ${needs}`)
 }
 
 function numberWriter(tensor: Tensor): (index: number) => string {
@@ -72,9 +89,8 @@ function numberWriter(tensor: Tensor): (index: number) => string {
 }
 
 /** `{"result": [[[label, score], ...], ...]}` from a scores output of shape [N, classes] (or [N]: one class). */
-export function encodeClassifyResponse(outputs: readonly Tensor[], labels: readonly string[] | undefined): string {
-  const scores = resultOutput(outputs, 'classify')
-  if (scores.shape.length < 1 || scores.shape.length > 2) throw new InvalidArgumentError(`output '${scores.name}' has shape [${scores.shape.join(', ')}]; :classify needs [examples, classes]`)
+export function encodeClassifyResponse(scores: Tensor, labels: readonly string[] | undefined): string {
+  if (scores.shape.length < 1 || scores.shape.length > 2) throw shapeError(scores.name, scores.shape, 'classify')
   const [rows, classes = 1] = scores.shape as [number, number?]
   const write = numberWriter(scores)
   const parts: string[] = []
@@ -87,12 +103,9 @@ export function encodeClassifyResponse(outputs: readonly Tensor[], labels: reado
 }
 
 /** `{"result": [value, ...]}` from an output of shape [N] or [N, 1]. */
-export function encodeRegressResponse(outputs: readonly Tensor[]): string {
-  const values = resultOutput(outputs, 'regress')
+export function encodeRegressResponse(values: Tensor): string {
   const [rows, width = 1, ...rest] = values.shape as [number, number?, ...number[]]
-  if (values.shape.length < 1 || width !== 1 || rest.length > 0) {
-    throw new InvalidArgumentError(`output '${values.name}' has shape [${values.shape.join(', ')}]; :regress needs one value per example ([examples] or [examples, 1])`)
-  }
+  if (values.shape.length < 1 || width !== 1 || rest.length > 0) throw shapeError(values.name, values.shape, 'regress')
   const write = numberWriter(values)
   return `{"result":[${Array.from({ length: rows }, (_, row) => write(row)).join(',')}]}`
 }
