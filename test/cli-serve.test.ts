@@ -190,6 +190,7 @@ describe('maas serve over a fixture repository', () => {
     assert.ok(port > 0 && port < 65536, `port ${port}`)
     assert.equal(typeof line.grpcPort, 'number')
     assert.equal(line.msg, `maas listening on http://127.0.0.1:${port} (REST) and 127.0.0.1:${line.grpcPort} (gRPC)`)
+    assert.equal(line.tls, false)
     assert.equal(line.host, '127.0.0.1')
     assert.equal(line.modelRepository, repository)
     assert.equal(line.dataDir, dataDir)
@@ -327,6 +328,30 @@ describe('maas command lines', { concurrency: true }, () => {
     assert.equal(result.code, 2)
     assert.match(result.stderr, /unknown command 'frobnicate'/)
   })
+})
+
+test('with --tls-cert and --tls-key the listening line names https and gRPC over TLS', async () => {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'maas-tls-'))
+  const cert = path.join(work, 'cert.pem')
+  const key = path.join(work, 'key.pem')
+  const openssl = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' })
+  assert.equal(openssl.status, 0, 'openssl made a certificate')
+  const repository = createFixtureRepository()
+  const serve = new ServeProcess([
+    '--http-port', '0', '--grpc-port', '0', '--host', '127.0.0.1', '--log-level', 'info',
+    '--model-repository', repository, '--data-dir', path.join(work, 'data'), '--no-auth', '--no-bootstrap',
+    '--tls-cert', cert, '--tls-key', key,
+  ])
+  try {
+    const line = await serve.waitForLine((candidate) => candidate.msg.startsWith('maas listening on '), 60_000, "the 'maas listening' line")
+    assert.equal(line.msg, `maas listening on https://127.0.0.1:${line.port} (REST) and 127.0.0.1:${line.grpcPort} (gRPC over TLS)`)
+    assert.equal(line.tls, true)
+  } finally {
+    kill(serve.child)
+    await serve.exited
+    rmSync(repository, { recursive: true, force: true })
+    rmSync(work, { recursive: true, force: true })
+  }
 })
 
 test('a port already in use gives a one-line error and exit code 1', async () => {

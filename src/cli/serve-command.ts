@@ -58,9 +58,11 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   for (const entry of models) {
     logger.info({ model: entry.name, version: entry.version, state: entry.state, reason: entry.reason }, `model ${entry.name}${entry.version ? ` v${entry.version}` : ''}: ${entry.state}`)
   }
+  // The server refuses to start with only one of the two, so the certificate alone says TLS is on.
+  const tls = config.tlsCert !== undefined
   logger.info(
-    { host: http.address, port: http.port, grpcPort, modelRepository: config.modelRepository, dataDir: config.dataDir },
-    `maas listening on http://${formatHost(http.address)}:${http.port} (REST) and ${formatHost(http.address)}:${grpcPort} (gRPC)`,
+    { host: http.address, port: http.port, grpcPort, tls, modelRepository: config.modelRepository, dataDir: config.dataDir },
+    `maas listening on ${tls ? 'https' : 'http'}://${formatHost(http.address)}:${http.port} (REST) and ${formatHost(http.address)}:${grpcPort} (gRPC${tls ? ' over TLS' : ''})`,
   )
   await waitForSignal(logger)
   await server.stop()

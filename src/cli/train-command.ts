@@ -5,6 +5,7 @@
  * a progress bar per epoch (or one JSON object per epoch with --json), evaluates on the test
  * split and writes the exported ONNX model, its spec and the history to --out. A TF.js
  * model.json with weight shards starts from those weights (fine-tuning a Keras model).
+ * `--remote URL [--api-key KEY]` runs it as a job on a server instead (cli/train-remote).
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -45,6 +46,8 @@ const HELP = `usage: maas train --model SPEC.json|seed-mlp|seed-cnn --dataset NA
                             result is registered there (exit 0 prints model@version)
   --name NAME               --remote: registry model to register into (default: the preset or file name)
   --alias NAME              --remote: point this alias (e.g. production) at the new version
+  --api-key KEY             --remote: sent as Authorization: Bearer (MAAS_API_KEY); a server
+                            with API keys on (the default) needs an admin or publisher key
   -h, --help
 
 Named image datasets are scaled to [0, 1] (pixels / 255).`
@@ -71,6 +74,7 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
       remote: { type: 'string' },
       name: { type: 'string' },
       alias: { type: 'string' },
+      'api-key': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -99,7 +103,8 @@ export async function runTrain(argv: readonly string[]): Promise<number> {
       ...(values.alias !== undefined ? { alias: values.alias } : {}),
     }
     const { runRemoteTrain } = await import('./train-remote.ts')
-    return runRemoteTrain(values.remote, job, { json: values.json, ...(values.json ? {} : { reporter: new ProgressBar(process.stderr) }) })
+    const apiKey = values['api-key'] ?? process.env.MAAS_API_KEY
+    return runRemoteTrain(values.remote, job, { json: values.json, ...(apiKey ? { apiKey } : {}), ...(values.json ? {} : { reporter: new ProgressBar(process.stderr) }) })
   }
   const config = loadConfig({ flags: { dataDir: values['data-dir'] } })
   const model = new KerasModel(await loadModel(values.model, { weights: true }))

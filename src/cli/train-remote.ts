@@ -2,9 +2,10 @@
  * @module cli/train-remote
  * `maas train --remote URL`: submits the job to a server's `POST /v1/jobs`, follows its
  * `/v1/jobs/{id}/events` stream (re-connecting if the server restarts mid-job, which it
- * survives) and reports progress like local training. Exit code 0 once the trained version
- * is registered, 1 when the job failed or was cancelled; a job the server refuses is a
- * usage error (2) with the server's message.
+ * survives) and reports progress like local training. The API key, when given, goes with
+ * every request as `Authorization: Bearer`. Exit code 0 once the trained version is
+ * registered, 1 when the job failed or was cancelled; a job the server refuses is a usage
+ * error (2) with the server's message.
  */
 import { InvalidArgumentError, MaasError } from '../core/errors.ts'
 import type { EpochLogs, ProgressLogs } from '../training/trainer/trainer.ts'
@@ -18,6 +19,8 @@ export interface RemoteReporter {
 export interface RemoteTrainOptions {
   /** One JSON object per event line on stdout instead of the progress bar. */
   readonly json: boolean
+  /** Sent as `Authorization: Bearer` on every request (the submit and the event stream). */
+  readonly apiKey?: string
   readonly reporter?: RemoteReporter
   /** How long to keep re-connecting to a server that went away (default 2 minutes). */
   readonly reconnectForMs?: number
@@ -30,21 +33,22 @@ interface SseEvent {
 
 export async function runRemoteTrain(baseUrl: string, job: Record<string, unknown>, options: RemoteTrainOptions): Promise<number> {
   const base = baseUrl.replace(/\/+$/, '')
-  const submitted = await fetch(`${base}/v1/jobs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(job) }).catch((error: Error) => {
+  const auth: Record<string, string> = options.apiKey ? { Authorization: `Bearer ${options.apiKey}` } : {}
+  const submitted = await fetch(`${base}/v1/jobs`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify(job) }).catch((error: Error) => {
     throw new MaasError('UNAVAILABLE', `cannot reach ${base}: ${(error.cause as Error | undefined)?.message ?? error.message}`)
   })
   const body = (await submitted.json().catch(() => ({}))) as { id?: string; error?: string }
   if (submitted.status === 400) throw new InvalidArgumentError(`the server refused the job: ${body.error}`)
-  if (submitted.status !== 201 || !body.id) throw new MaasError('UNAVAILABLE', `POST ${base}/v1/jobs answered ${submitted.status}: ${body.error ?? ''}`)
+  if (submitted.status !== 201 || !body.id) throw new MaasError('UNAVAILABLE', `POST ${base}/v1/jobs answered ${submitted.status}: ${body.error ?? ''}${keyHint(submitted.status, options)}`)
   const id = body.id
   if (options.json) console.log(JSON.stringify({ job: id, status: 'QUEUED' }))
-  else process.stderr.write(`job ${id} queued on ${base} (cancel: curl -X POST ${base}/v1/jobs/${id}/cancel)\n`)
+  else process.stderr.write(`job ${id} queued on ${base} (cancel: curl -X POST${options.apiKey ? ' -H "Authorization: Bearer $MAAS_API_KEY"' : ''} ${base}/v1/jobs/${id}/cancel)\n`)
   const deadline = () => Date.now() + (options.reconnectForMs ?? 120_000)
   let giveUpAt = deadline()
   for (;;) {
     let final: SseEvent | undefined
     try {
-      for await (const event of readEvents(`${base}/v1/jobs/${encodeURIComponent(id)}/events`)) {
+      for await (const event of readEvents(`${base}/v1/jobs/${encodeURIComponent(id)}/events`, auth)) {
         giveUpAt = deadline()
         report(event, options)
         if (event.event === 'done' || event.event === 'failed' || event.event === 'cancelled') {
@@ -53,11 +57,28 @@ export async function runRemoteTrain(baseUrl: string, job: Record<string, unknow
         }
       }
     } catch (error) {
+      // A refused key stays refused: re-connecting would only repeat the answer for two minutes.
+      if (error instanceof EventsRefusedError) throw new MaasError('UNAVAILABLE', `${error.message}${keyHint(error.status, options)}; job ${id} was queued and runs on the server`)
       if (Date.now() > giveUpAt) throw new MaasError('UNAVAILABLE', `lost ${base} while following job ${id}: ${(error as Error).message}`)
     }
     if (final) return finish(final, options)
     if (Date.now() > giveUpAt) throw new MaasError('UNAVAILABLE', `lost ${base} while following job ${id}`)
     await new Promise((resolve) => setTimeout(resolve, 1000))
+  }
+}
+
+/** Why a 401 happened, when the command line is the likely cause. */
+function keyHint(status: number, options: RemoteTrainOptions): string {
+  return status === 401 && !options.apiKey ? ' (give an API key with --api-key or MAAS_API_KEY)' : ''
+}
+
+/** The event stream answered 401 or 403. */
+class EventsRefusedError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message)
   }
 }
 
@@ -87,8 +108,12 @@ function finish(event: SseEvent, options: RemoteTrainOptions): number {
 }
 
 /** Server-Sent Events from a GET, one parsed event at a time; comments are skipped. */
-async function* readEvents(url: string): AsyncGenerator<SseEvent> {
-  const response = await fetch(url, { headers: { Accept: 'text/event-stream' } })
+async function* readEvents(url: string, auth: Record<string, string>): AsyncGenerator<SseEvent> {
+  const response = await fetch(url, { headers: { ...auth, Accept: 'text/event-stream' } })
+  if (response.status === 401 || response.status === 403) {
+    const body = (await response.json().catch(() => ({}))) as { error?: string }
+    throw new EventsRefusedError(response.status, `GET ${url} answered ${response.status}: ${body.error ?? ''}`)
+  }
   if (!response.ok || !response.body) throw new Error(`GET ${url} answered ${response.status}`)
   const decoder = new TextDecoder()
   let buffer = ''

@@ -2,7 +2,8 @@
  * @module runtime/warmup
  * Builds the warm-up requests of a model version from its signature and config.json
  * `model_warmup` (zero, random or file data), so a version is READY only once its session
- * has run, and the first real request does not pay for lazy initialisation.
+ * has run, and the first real request does not pay for lazy initialisation. A sample file
+ * holds one sample, repeated batch_size times as Triton does, or the whole batch.
  */
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -38,8 +39,9 @@ export async function buildWarmupRequests(
     const inputs: Tensor[] = []
     for (const spec of signature.inputs) {
       const config = sample.inputs[spec.name] ?? { source: 'zero' }
-      const shape = warmupShape(spec, config, sample.batchSize, maxBatchSize > 0)
-      inputs.push({ name: spec.name, datatype: spec.datatype, shape, data: await warmupData(spec, shape, config, modelDirectory) })
+      const batching = maxBatchSize > 0
+      const shape = warmupShape(spec, config, sample.batchSize, batching)
+      inputs.push({ name: spec.name, datatype: spec.datatype, shape, data: await warmupData(spec, shape, batching ? (shape[0] ?? 1) : 1, config, modelDirectory) })
     }
     requests.push({ sample: sample.name, request: { inputs, outputs: signature.outputs.map((output) => output.name) }, count: sample.count })
   }
@@ -55,7 +57,8 @@ function warmupShape(spec: TensorSpec, config: WarmupInputConfig, batchSize: num
   return spec.shape.map((dim, axis) => (dim === -1 ? (axis === 0 && batching ? batchSize : 1) : dim))
 }
 
-async function warmupData(spec: TensorSpec, shape: readonly number[], config: WarmupInputConfig, modelDirectory: string): Promise<TensorData> {
+/** `batch`: how many samples the shape holds along dimension 0 (1 for a model without batching). */
+async function warmupData(spec: TensorSpec, shape: readonly number[], batch: number, config: WarmupInputConfig, modelDirectory: string): Promise<TensorData> {
   const count = elementCount(shape)
   if (spec.datatype === 'BYTES') return Array.from({ length: count }, () => new Uint8Array(0))
   const datatype = spec.datatype as FixedDatatype
@@ -66,11 +69,7 @@ async function warmupData(spec: TensorSpec, shape: readonly number[], config: Wa
     const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
       throw new InvalidArgumentError(`warm-up file ${file} cannot be read: ${error.code ?? error.message}`)
     })
-    const expected = count * elementByteSize(datatype)
-    if (bytes.length !== expected) {
-      throw new InvalidArgumentError(`warm-up file ${file} has ${bytes.length} bytes; input '${spec.name}' [${shape.join(', ')}] ${datatype} needs ${expected}`)
-    }
-    return new Typed(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer)
+    return new Typed(fileBatch(bytes, { file, input: spec.name, shape, datatype, batch }))
   }
   const values = seededUniform(count, 7, 1)
   switch (datatype) {
@@ -87,4 +86,21 @@ async function warmupData(spec: TensorSpec, shape: readonly number[], config: Wa
     default:
       return (Typed as Int32ArrayConstructor).from(values, (value) => Math.floor(Math.abs(value) * 100))
   }
+}
+
+/**
+ * The bytes of a whole batch from a sample file: the file is either one sample, repeated
+ * `batch` times (Triton's reading of `input_data_file`), or exactly `batch` samples.
+ */
+export function fileBatch(bytes: Uint8Array, { file, input, shape, datatype, batch }: { file: string; input: string; shape: readonly number[]; datatype: FixedDatatype; batch: number }): ArrayBuffer {
+  const batchBytes = elementCount(shape) * elementByteSize(datatype)
+  const sampleBytes = batch > 0 ? batchBytes / batch : 0
+  const whole = new Uint8Array(batchBytes)
+  if (bytes.length === batchBytes) whole.set(bytes)
+  else if (batch > 1 && bytes.length === sampleBytes) for (let index = 0; index < batch; index++) whole.set(bytes, index * sampleBytes)
+  else {
+    const needs = batch > 1 ? `${sampleBytes} (one sample, repeated for the batch of ${batch}) or ${batchBytes} (${batch} samples)` : `${batchBytes}`
+    throw new InvalidArgumentError(`warm-up file ${file} has ${bytes.length} bytes; input '${input}' [${shape.join(', ')}] ${datatype} needs ${needs}`)
+  }
+  return whole.buffer
 }
