@@ -195,7 +195,21 @@ test('a publisher may train into a new model but not into one it does not own', 
   assert.match(foreign.body.error, /may not train into model 'versioned'/)
   const own = await job('publisher-digits')
   assert.equal(own.status, 201, JSON.stringify(own.body))
-  await requestJson(`${server.url}/v1/jobs/${own.body.id}/cancel`, { method: 'POST', headers: auth(ADMIN) })
+  assert.equal(own.body.owner, 'publisher')
+  // The publisher follows its own job; other keys may not, and its list holds only its own jobs.
+  const read = await requestJson(`${server.url}/v1/jobs/${own.body.id}`, { headers: auth(keys.publisher) })
+  assert.deepEqual([read.status, read.body.id], [200, own.body.id])
+  const admins = await job('publisher-digits-2').then(() => requestJson(`${server.url}/v1/jobs`, { headers: auth(ADMIN) }))
+  const listed = await requestJson(`${server.url}/v1/jobs`, { headers: auth(keys.publisher) })
+  assert.equal(listed.status, 200)
+  assert.ok(listed.body.jobs.length >= 2 && listed.body.jobs.every((entry: { owner: string }) => entry.owner === 'publisher'))
+  assert.ok(admins.body.jobs.length >= listed.body.jobs.length)
+  const other = await requestJson(`${server.url}/v1/jobs/${own.body.id}`, { headers: auth(keys.consumer) })
+  assert.equal(other.status, 403)
+  assert.equal((await requestJson(`${server.url}/v1/jobs/no-such-job`, { headers: auth(keys.publisher) })).status, 403, 'an unknown id looks like a job it does not own')
+  const cancelled = await requestJson(`${server.url}/v1/jobs/${own.body.id}/cancel`, { method: 'POST', headers: auth(keys.publisher) })
+  assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body))
+  for (const entry of listed.body.jobs) await requestJson(`${server.url}/v1/jobs/${entry.id}/cancel`, { method: 'POST', headers: auth(ADMIN) })
 })
 
 test('repository control and jobs are audited with who, what and the result', async () => {

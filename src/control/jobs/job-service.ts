@@ -28,6 +28,8 @@ export interface JobServiceOptions {
 export interface JobListQuery {
   readonly status?: string
   readonly limit?: number
+  /** Only the jobs this key name submitted. */
+  readonly owner?: string
 }
 
 export class JobService {
@@ -62,13 +64,25 @@ export class JobService {
     return toJobView(await this.#options.registry.jobs.get(id))
   }
 
+  /**
+   * The key name that submitted job `id`; null without keys, and for an unknown job, so that
+   * to a non-admin key an unknown id looks like any job it does not own (403, not 404).
+   */
+  async ownerOf(id: string): Promise<string | null> {
+    const job = await this.#options.registry.jobs.get(id).catch((error: unknown) => {
+      if (error instanceof MaasError && error.code === 'NOT_FOUND') return undefined
+      throw error
+    })
+    return job?.owner ?? null
+  }
+
   /** Newest first. */
   async list(query: JobListQuery = {}): Promise<JobView[]> {
     const status = query.status?.toUpperCase()
     if (status !== undefined && !(JOB_STATUSES as readonly string[]).includes(status)) {
       throw new InvalidArgumentError(`status '${query.status}' must be one of ${JOB_STATUSES.join(', ')}`)
     }
-    const jobs = await this.#options.registry.jobs.list({ kind: TRAIN_JOB_KIND, ...(status ? { status: status as JobStatus } : {}) })
+    const jobs = await this.#options.registry.jobs.list({ kind: TRAIN_JOB_KIND, ...(status ? { status: status as JobStatus } : {}), ...(query.owner !== undefined ? { owner: query.owner } : {}) })
     return jobs.reverse().slice(0, query.limit ?? 100).map(toJobView)
   }
 

@@ -13,6 +13,8 @@ export interface JobView {
   readonly progress: unknown
   readonly result: unknown
   readonly error: string | null
+  /** The name of the API key that submitted it; null without keys. */
+  readonly owner: string | null
   readonly createdAt: string
   readonly startedAt: string | null
   readonly finishedAt: string | null
@@ -28,6 +30,7 @@ export function toJobView(job: JobRecord): JobView {
     progress: job.progress,
     result: job.result,
     error: job.error,
+    owner: job.owner ?? null,
     createdAt: job.createdAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,
     finishedAt: job.finishedAt?.toISOString() ?? null,

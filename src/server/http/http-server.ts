@@ -72,6 +72,8 @@ export class HttpServer {
   /** By route pattern, then status. */
   readonly #responseCounters = new Map<string, Map<number, CounterChild>>()
   readonly #security: Security | undefined
+  /** The owner of a job, for the policy of the job routes; absent without jobs. */
+  readonly #jobOwner: ((id: string) => Promise<string | null>) | undefined
   readonly #audit: AuditStore | undefined
   readonly #cors: CorsPolicy
   #inflight = 0
@@ -81,6 +83,7 @@ export class HttpServer {
   constructor({ dataPlane, metrics, maxBodyBytes, logger, models, jobs, access, security, corsOrigins = [], tls, requestTimeoutMs = 300_000 }: HttpServerOptions) {
     this.#logger = logger
     this.#security = security
+    this.#jobOwner = jobs ? (id) => jobs.ownerOf(id) : undefined
     this.#audit = access?.audit
     this.#cors = new CorsPolicy(corsOrigins)
     this.#responses = new DeferredCounter({
@@ -173,7 +176,7 @@ export class HttpServer {
         if (security && !rule) throw new MaasError('PERMISSION_DENIED', `route ${match.route.method} ${match.route.pattern} has no access rule`)
         const principal = security && rule ? await security.identify(request.headers.authorization, rule.action) : undefined
         auditActor = principal?.name
-        context = new HandlerContext(request, response, match.params, requestId, principal, security, rule)
+        context = new HandlerContext(request, response, match.params, requestId, principal, security, rule, this.#jobOwner)
         // Inference routes meter in their handler, once the sample count is known; authorise now.
         if (!rule?.admitsInHandler) await context.admit()
         else await security?.authorize(principal, rule.action, rule.model ? match.params[rule.model] : undefined)
@@ -248,6 +251,7 @@ class HandlerContext implements RouteContext {
     readonly principal: Principal | undefined,
     security: Security | undefined,
     rule: RouteSecurity | undefined,
+    jobOwner: ((id: string) => Promise<string | null>) | undefined,
   ) {
     if (!security || !rule) {
       this.admit = admitNothing
@@ -255,9 +259,16 @@ class HandlerContext implements RouteContext {
     }
     this.admit = (samples) => {
       const model = rule.model ? params[rule.model] : undefined
-      // Reading one's own usage: non-admin keys are scoped to themselves (the handler filters by key too).
-      const resource = rule.ownUsage && principal && principal.role !== 'admin' ? { keyId: principal.keyId } : undefined
+      const scoped = principal !== undefined && principal.role !== 'admin'
+      // Reading one's own usage or jobs: non-admin keys are scoped to themselves (the handlers filter too).
+      const resource = scoped && rule.ownUsage ? { keyId: principal.keyId } : scoped && rule.ownJobs ? { owner: principal.name } : undefined
       const options = { ...(model ? { model } : {}), ...(resource ? { resource } : {}), ...(samples !== undefined ? { samples } : {}) }
+      // A job's owner is looked up only for the keys the policy will ask it about.
+      if (scoped && rule.job && jobOwner) {
+        return jobOwner(params[rule.job]!).then((owner) => security.admit(principal, rule.action, { ...options, resource: { owner } })).then((release) => {
+          this.release = release
+        })
+      }
       return security.admit(principal, rule.action, options).then((release) => {
         this.release = release
       })

@@ -12,6 +12,10 @@ export interface RouteSecurity {
   readonly action: Action
   /** The path parameter holding the model name, if the route is about one model. */
   readonly model?: 'model'
+  /** The path parameter holding a job id: the policy sees the job's owner as the resource. */
+  readonly job?: 'id'
+  /** Listing jobs: non-admin keys are scoped to their own (the handler filters by owner too). */
+  readonly ownJobs?: boolean
   /** The handler admits the request itself (after decoding, with the sample count). */
   readonly admitsInHandler?: boolean
   /** Non-admin keys may read their own (usage): the policy sees the caller's key as the resource. */
@@ -84,11 +88,11 @@ export const ROUTE_ACTIONS: Readonly<Record<string, RouteSecurity>> = {
   'PUT /v1/registry/models/{model}/card': { action: 'model.update', model: 'model' },
   // training jobs
   'POST /v1/jobs': { action: 'job.create', audit: true },
-  'GET /v1/jobs': { action: 'job.read' },
-  'GET /v1/jobs/{id}': { action: 'job.read' },
-  'GET /v1/jobs/{id}/events': { action: 'job.read' },
-  'DELETE /v1/jobs/{id}': { action: 'job.cancel', audit: true },
-  'POST /v1/jobs/{id}/cancel': { action: 'job.cancel', audit: true },
+  'GET /v1/jobs': { action: 'job.read', ownJobs: true },
+  'GET /v1/jobs/{id}': { action: 'job.read', job: 'id' },
+  'GET /v1/jobs/{id}/events': { action: 'job.read', job: 'id' },
+  'DELETE /v1/jobs/{id}': { action: 'job.cancel', job: 'id', audit: true },
+  'POST /v1/jobs/{id}/cancel': { action: 'job.cancel', job: 'id', audit: true },
   // API keys, usage, audit
   'POST /v1/keys': { action: 'keys.manage' },
   'GET /v1/keys': { action: 'keys.manage' },

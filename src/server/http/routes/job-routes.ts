@@ -36,11 +36,13 @@ export function jobRoutes(jobs: JobService): Route[] {
       method: 'GET',
       pattern: '/v1/jobs',
       protocol: 'maas',
-      handler: async ({ request, response }) => {
+      handler: async ({ request, response, principal }) => {
         const query = new URL(request.url ?? '/', 'http://localhost').searchParams
         const limit = query.get('limit')
         if (limit !== null && !/^\d{1,4}$/.test(limit)) throw new InvalidArgumentError(`limit '${limit}' must be an integer from 0 to 9999`)
-        const list = await jobs.list({ ...(query.get('status') ? { status: query.get('status')! } : {}), ...(limit !== null ? { limit: Number(limit) } : {}) })
+        // Keys other than admin keys see the jobs they submitted.
+        const owner = principal !== undefined && principal.role !== 'admin' ? { owner: principal.name } : {}
+        const list = await jobs.list({ ...(query.get('status') ? { status: query.get('status')! } : {}), ...(limit !== null ? { limit: Number(limit) } : {}), ...owner })
         sendJson(response, 200, JSON.stringify({ jobs: list }))
       },
     },
