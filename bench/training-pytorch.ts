@@ -12,6 +12,7 @@
  * OPENBLAS_CORETYPE set by the caller is kept as is).
  */
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -57,8 +58,24 @@ export interface PytorchOptions {
   readonly flushDenormal?: boolean
 }
 
-/** OpenBLAS kernel families probed besides OpenBLAS' own choice (AVX-512, AVX2). */
-export const OPENBLAS_CORETYPES = ['SkylakeX', 'Haswell'] as const
+/**
+ * OpenBLAS kernel families probed besides OpenBLAS' own choice, with the CPU flag each needs:
+ * OpenBLAS does not check a forced core type, and its kernels die of an illegal instruction
+ * on a CPU without that flag.
+ */
+export const OPENBLAS_CORETYPES = [
+  { coreType: 'SkylakeX', flag: 'avx512f' },
+  { coreType: 'Haswell', flag: 'avx2' },
+] as const
+
+function cpuFlags(): ReadonlySet<string> {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((text) => text.startsWith('flags'))
+    return new Set(line?.split(':')[1]?.trim().split(/\s+/) ?? [])
+  } catch {
+    return new Set()
+  }
+}
 
 let fastestCoreType: Promise<string | undefined> | undefined
 
@@ -69,9 +86,15 @@ let fastestCoreType: Promise<string | undefined> | undefined
 export function fastestOpenblasCoreType(python: string, onLine: (line: string) => void = () => {}): Promise<string | undefined> {
   if (process.env.OPENBLAS_CORETYPE) return Promise.resolve(process.env.OPENBLAS_CORETYPE)
   fastestCoreType ??= (async () => {
+    const flags = cpuFlags()
+    const candidates = [undefined, ...OPENBLAS_CORETYPES.filter(({ flag }) => flags.has(flag)).map(({ coreType }) => coreType)]
     let best: { coreType: string | undefined; gflops: number } | undefined
-    for (const coreType of [undefined, ...OPENBLAS_CORETYPES]) {
-      const records = await runScript(python, ['--gemm-only'], coreType)
+    for (const coreType of candidates) {
+      // A probe that fails (no torch, a crash) counts as 0: the run falls back to OpenBLAS' own choice.
+      const records = await runScript(python, ['--gemm-only'], coreType).catch((error: Error) => {
+        onLine(`OpenBLAS ${coreType ?? 'auto-detected kernels'}: probe failed (${error.message})`)
+        return []
+      })
       const gflops = (records.find((record) => record.kind === 'env') as unknown as PytorchEnv | undefined)?.gemm_1024_gflops ?? 0
       onLine(`OpenBLAS ${coreType ?? 'auto-detected kernels'}: 1024³ GEMM ${gflops} GFLOP/s`)
       if (!best || gflops > best.gflops) best = { coreType, gflops }

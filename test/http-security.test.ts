@@ -25,7 +25,7 @@ before(async () => {
   writeModel(server.repository, 'secret', 1, buildVersionMarker(1))
   await requestJson(`${server.url}/v2/repository/models/secret/load`, { method: 'POST', headers: auth(ADMIN) })
   await server.server.registry.models.update('secret', { visibility: 'private', owner: 'owner-key' })
-  for (const [name, role, models] of [['consumer', 'consumer', undefined], ['granted', 'consumer', ['secret']], ['publisher', 'publisher', undefined], ['revoked', 'consumer', undefined]] as const) {
+  for (const [name, role, models] of [['consumer', 'consumer', undefined], ['granted', 'consumer', ['secret']], ['publisher', 'publisher', undefined], ['publisher2', 'publisher', undefined], ['revoked', 'consumer', undefined]] as const) {
     const created = await requestJson(`${server.url}/v1/keys`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth(ADMIN) }, body: JSON.stringify({ name, role, ...(models ? { models } : {}) }) })
     assert.equal(created.status, 201, JSON.stringify(created.body))
     keys[name] = created.body.key
@@ -206,6 +206,14 @@ test('a publisher may train into a new model but not into one it does not own', 
   assert.ok(admins.body.jobs.length >= listed.body.jobs.length)
   const other = await requestJson(`${server.url}/v1/jobs/${own.body.id}`, { headers: auth(keys.consumer) })
   assert.equal(other.status, 403)
+  // Another publisher: refused on every route of the job for ownership, and its list leaves the job out.
+  for (const [method, path] of [['GET', ''], ['GET', '/events'], ['POST', '/cancel'], ['DELETE', '']] as const) {
+    const refused = await requestJson(`${server.url}/v1/jobs/${own.body.id}${path}`, { method, headers: auth(keys.publisher2) })
+    assert.equal(refused.status, 403, `${method} ${path}`)
+    assert.match(refused.body.error, /may not (read|cancel) jobs it does not own/)
+  }
+  const othersList = await requestJson(`${server.url}/v1/jobs`, { headers: auth(keys.publisher2) })
+  assert.deepEqual([othersList.status, othersList.body.jobs], [200, []])
   assert.equal((await requestJson(`${server.url}/v1/jobs/no-such-job`, { headers: auth(keys.publisher) })).status, 403, 'an unknown id looks like a job it does not own')
   const cancelled = await requestJson(`${server.url}/v1/jobs/${own.body.id}/cancel`, { method: 'POST', headers: auth(keys.publisher) })
   assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body))

@@ -42,7 +42,7 @@ export async function runRemoteTrain(baseUrl: string, job: Record<string, unknow
   if (submitted.status !== 201 || !body.id) throw new MaasError('UNAVAILABLE', `POST ${base}/v1/jobs answered ${submitted.status}: ${body.error ?? ''}${keyHint(submitted.status, options)}`)
   const id = body.id
   if (options.json) console.log(JSON.stringify({ job: id, status: 'QUEUED' }))
-  else process.stderr.write(`job ${id} queued on ${base} (cancel: curl -X POST${options.apiKey ? ' -H "Authorization: Bearer $MAAS_API_KEY"' : ''} ${base}/v1/jobs/${id}/cancel)\n`)
+  else process.stderr.write(`job ${id} queued on ${base} (cancel: curl -X POST${options.apiKey ? ' -H "Authorization: Bearer <API key>"' : ''} ${base}/v1/jobs/${id}/cancel)\n`)
   const deadline = () => Date.now() + (options.reconnectForMs ?? 120_000)
   let giveUpAt = deadline()
   for (;;) {

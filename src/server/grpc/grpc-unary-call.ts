@@ -10,6 +10,9 @@ import type { CancelSignal } from '../../runtime/scheduler.ts'
 import type { Logger } from '../logger.ts'
 import { toServiceError } from './grpc-status.ts'
 
+/** The longest delay setTimeout keeps. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 /** A unary RPC body: request message in, response message out. */
 export type UnaryHandler<Request, Response> = (request: Request, signal: CancelSignal, call: ServerUnaryCall<Request, Response>) => Response | Promise<Response>
 
@@ -31,7 +34,7 @@ export function unaryCall<Request, Response>(
  * tsx's keepNames makes each named closure cost an Object.defineProperty call.
  */
 class UnaryCallRun<Request, Response> implements CancelSignal {
-  aborted = false
+  #aborted = false
   readonly #method: string
   readonly #call: ServerUnaryCall<Request, Response>
   readonly #callback: sendUnaryData<Response>
@@ -72,8 +75,12 @@ class UnaryCallRun<Request, Response> implements CancelSignal {
     else this.#succeed(result)
   }
 
+  get aborted(): boolean {
+    return this.#aborted
+  }
+
   addEventListener(_type: 'abort', listener: () => void): void {
-    if (!this.aborted) (this.#listeners ??= []).push(listener)
+    if (!this.#aborted) (this.#listeners ??= []).push(listener)
   }
 
   removeEventListener(_type: 'abort', listener: () => void): void {
@@ -91,7 +98,7 @@ class UnaryCallRun<Request, Response> implements CancelSignal {
 
   #abort(reason: MaasError): void {
     if (this.#settled) return
-    this.aborted = true
+    this.#aborted = true
     const listeners = this.#listeners
     this.#listeners = undefined
     for (const listener of listeners ?? []) listener()
@@ -105,7 +112,8 @@ class UnaryCallRun<Request, Response> implements CancelSignal {
     if (!Number.isFinite(at)) return
     const left = at - Date.now()
     if (left <= 0) this.#expire()
-    else this.#timer = setTimeout(() => this.#expire(), left)
+    // setTimeout fires at once past 2^31 - 1 ms (~24.8 days); a deadline that far away is no deadline here.
+    else if (left <= MAX_TIMER_MS) this.#timer = setTimeout(() => this.#expire(), left)
   }
 
   #expire(): void {

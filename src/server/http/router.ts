@@ -48,6 +48,8 @@ export type RouteMatch =
 
 /** Paths remembered per method; past this the memory is cleared (paths are the client's to choose). */
 const REMEMBERED_PATHS = 1_000
+/** Longer paths are matched every time: with the count above this bounds the memory (~0.5 MB per method). */
+const REMEMBERED_PATH_LENGTH = 256
 
 export class Router {
   readonly #routes: CompiledRoute[] = []
@@ -86,7 +88,7 @@ export class Router {
     const known = found?.get(pathname)
     if (known !== undefined) return known
     const match = this.#walk(method, pathname)
-    if (match.kind === 'found') {
+    if (match.kind === 'found' && pathname.length <= REMEMBERED_PATH_LENGTH) {
       if (found === undefined) this.#found.set(method, (found = new Map()))
       else if (found.size >= REMEMBERED_PATHS) found.clear()
       found.set(pathname, match)
