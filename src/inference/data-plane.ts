@@ -158,13 +158,13 @@ export class DataPlane {
       metrics.queueDuration.observe(timing.queueNs / 1e9)
       computeNs = timing.computeInputNs + timing.computeInferNs + timing.computeOutputNs
       metrics.computeDuration.observe(computeNs / 1e9)
+      const labels = classLabelsOf(served)
       const tensors = classes === undefined ? result.outputs : result.outputs.map((tensor) => {
         const count = classes.get(tensor.name)
-        return count === undefined ? tensor : classify(tensor, count, served.config.maxBatchSize > 0, classLabelsOf(served))
+        return count === undefined ? tensor : classify(tensor, count, served.config.maxBatchSize > 0, labels)
       })
       const response: { -readonly [K in keyof InferResponse]: InferResponse[K] } = { modelName: model, modelVersion, outputs: tensors }
       if (request.id !== undefined) response.id = request.id
-      const labels = classLabelsOf(served)
       if (labels !== undefined) response.classLabels = labels
       return response
     } catch (error) {

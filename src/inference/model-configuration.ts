@@ -20,18 +20,15 @@ function tritonDataType(datatype: Datatype): string {
   return datatype === 'BYTES' ? 'TYPE_STRING' : `TYPE_${datatype}`
 }
 
-function dims(spec: TensorSpec, batched: boolean): number[] {
-  if (spec.rankUnknown) return [-1]
-  return batched ? spec.shape.slice(1) : [...spec.shape]
-}
-
 /**
- * A batched tensor of rank 1 has no dims left after the batch dimension; Triton writes it as
- * dims [1] reshaped to [] (its model configuration docs, "Reshape").
+ * Dims without the batch dimension when batched; an undeclared rank is [-1]. A batched tensor
+ * of rank 1 has no dims left; Triton writes it as dims [1] reshaped to [] (its model
+ * configuration docs, "Reshape").
  */
 function tensorDims(spec: TensorSpec, batched: boolean): { dims: number[]; reshape?: { shape: number[] } } {
-  const shape = dims(spec, batched)
-  return shape.length === 0 && batched ? { dims: [1], reshape: { shape: [] } } : { dims: shape }
+  if (spec.rankUnknown) return { dims: [-1] }
+  if (!batched) return { dims: [...spec.shape] }
+  return spec.shape.length === 1 ? { dims: [1], reshape: { shape: [] } } : { dims: spec.shape.slice(1) }
 }
 
 /** The ModelConfig of one served version. */

@@ -13,12 +13,11 @@
  * signature names besides `serving_default`, since an ONNX model has one signature.
  */
 import { InvalidArgumentError } from '../../../core/errors.ts'
-import { fromFloat16Bits } from '../../../core/float16.ts'
 import type { InferRequest, Tensor } from '../../../core/tensor.ts'
 import type { ModelSignature, TensorSpec } from '../../../onnx/onnx-signature.ts'
 import { parseTfServingJson, type JsonObject, type JsonValue } from './tfserving-json-parser.ts'
 import { checkSignatureName, decodeInstances, decodeUtf8 } from './tfserving-predict-decoder.ts'
-import { formatDecimal } from './tfserving-predict-encoder.ts'
+import { elementWriterOf } from './tfserving-predict-encoder.ts'
 import { describeJson } from './tfserving-json-values.ts'
 
 export type ExampleMethod = 'classify' | 'regress'
@@ -74,25 +73,11 @@ function shapeError(name: string, shape: readonly number[], method: ExampleMetho
   return new InvalidArgumentError(`output '${name}' has shape [${shape.join(', ')}]; :${method} needs ${needs}`)
 }
 
-function numberWriter(tensor: Tensor): (index: number) => string {
-  const data = tensor.data as ArrayLike<number | bigint>
-  switch (tensor.datatype) {
-    case 'FP16':
-      return (index) => formatDecimal(fromFloat16Bits(data[index] as number), 'half')
-    case 'FP32':
-      return (index) => formatDecimal(data[index] as number, 'single')
-    case 'FP64':
-      return (index) => formatDecimal(data[index] as number, 'double')
-    default:
-      return (index) => String(data[index])
-  }
-}
-
 /** `{"result": [[[label, score], ...], ...]}` from a scores output of shape [N, classes] (or [N]: one class). */
 export function encodeClassifyResponse(scores: Tensor, labels: readonly string[] | undefined): string {
   if (scores.shape.length < 1 || scores.shape.length > 2) throw shapeError(scores.name, scores.shape, 'classify')
   const [rows, classes = 1] = scores.shape as [number, number?]
-  const write = numberWriter(scores)
+  const write = elementWriterOf(scores)
   const parts: string[] = []
   for (let row = 0; row < rows; row++) {
     const pairs: string[] = []
@@ -106,6 +91,6 @@ export function encodeClassifyResponse(scores: Tensor, labels: readonly string[]
 export function encodeRegressResponse(values: Tensor): string {
   const [rows, width = 1, ...rest] = values.shape as [number, number?, ...number[]]
   if (values.shape.length < 1 || width !== 1 || rest.length > 0) throw shapeError(values.name, values.shape, 'regress')
-  const write = numberWriter(values)
+  const write = elementWriterOf(values)
   return `{"result":[${Array.from({ length: rows }, (_, row) => write(row)).join(',')}]}`
 }

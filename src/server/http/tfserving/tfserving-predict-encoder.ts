@@ -96,7 +96,8 @@ function writeNested(parts: string[], write: ElementWriter, shape: readonly numb
   return offset
 }
 
-function elementWriterOf(tensor: Tensor): ElementWriter {
+/** Writes one element of `tensor` as the API writes it (shared with tfserving-examples). */
+export function elementWriterOf(tensor: Tensor): ElementWriter {
   const data = tensor.data
   switch (tensor.datatype) {
     case 'BOOL': {
