@@ -3,6 +3,7 @@
  * Starts a benchmark server (maas or the echo baseline) in its own Node process, so the load
  * generator never shares its event loop, and waits for the `{"port": …}` line it prints.
  * BENCH_CPU_PROF=<dir> runs the child under `--cpu-prof`; the profile is written on stop.
+ * BENCH_SERVER_NODE_ARGS adds Node flags to every child (space-separated), for A/B runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
@@ -11,6 +12,8 @@ import { fileURLToPath } from 'node:url'
 
 export interface ChildServer {
   readonly port: number
+  /** The child's process id, for its CPU time (bench/process-cpu.ts). */
+  readonly pid: number
   stop(): Promise<void>
 }
 
@@ -18,11 +21,13 @@ export interface ChildServer {
 export async function startChildServer(script: string, args: readonly string[] = []): Promise<ChildServer> {
   const scriptPath = fileURLToPath(new URL(script, import.meta.url))
   const profileDir = process.env.BENCH_CPU_PROF
-  const nodeArgs = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])]
+  const extraArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
+  const nodeArgs = [...extraArgs, '--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])]
   const child = spawn(process.execPath, [...nodeArgs, scriptPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
   const port = await readPort(child, script)
   return {
     port,
+    pid: child.pid!,
     stop: async () => {
       if (child.exitCode !== null) return
       const exited = once(child, 'exit')

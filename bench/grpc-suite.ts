@@ -83,12 +83,12 @@ function logCpuPerRequest(name: string, concurrency: number, before: CpuSample, 
   console.error(`      c=${concurrency} ${name}: CPU per request: load generator ${perCall(after.selfUs - before.selfUs)}${server}`)
 }
 
-function grpcInput(fixture: MlpFixture) {
+export function grpcInput(fixture: MlpFixture) {
   const raw = Buffer.from(fixture.input.buffer, fixture.input.byteOffset, fixture.input.byteLength)
   return { name: INPUT_NAME, datatype: 'FP32' as const, shape: [1, INPUT_FEATURES], json: [], raw }
 }
 
-function binaryTarget(fixture: MlpFixture, port: number): HttpTarget {
+export function binaryTarget(fixture: MlpFixture, port: number): HttpTarget {
   return {
     port,
     path: `/v2/models/${MODEL_NAME}/infer`,

@@ -50,7 +50,7 @@ export function formatErrors(points: readonly PointResult[]): string {
   return ['!!!!!!!! BENCHMARK HAD ERRORS — results are not valid !!!!!!!!', ...lines].join('\n')
 }
 
-function formatTable(header: readonly string[], rows: readonly (readonly string[])[], format: ReportFormat): string {
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[], format: ReportFormat): string {
   const numeric = header.map((_, column) => rows.every((row) => /^[\d.]/.test(row[column] ?? '')))
   if (format === 'markdown') {
     const rule = numeric.map((isNumeric) => (isNumeric ? '---:' : '---'))

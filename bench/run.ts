@@ -1,7 +1,7 @@
 /**
  * @module bench/run
  * Entry point of `npm run bench [suite…] [--markdown]`. Suites: `rest`, `grpc` (default: both)
- * and `training`, `cnn`, `rss` (only when named: minutes each; knobs in their suite files).
+ * and `training`, `cnn`, `rss`, `bounds` (only when named: minutes each; knobs in their suite files).
  * Environment: BENCH_SECONDS (measured seconds per point, default 4), BENCH_WARMUP (default
  * 1), BENCH_ROUNDS (repeat the matrix, report the median round, default 1),
  * BENCH_CONCURRENCY (default "1,16,64"), BENCH_ONLY (comma-separated parts of target names,
@@ -17,6 +17,7 @@ import { formatTrainingReport } from './training-report.ts'
 import { runTrainingSuite, trainingOptionsFromEnv } from './training-suite.ts'
 import { runCnnReport } from './cnn-report.ts'
 import { runRssReport } from './rss-suite.ts'
+import { runBoundsReport } from './bounds-suite.ts'
 
 const SUITES = { rest: { run: runRestSuite, ratios: REST_RATIOS }, grpc: { run: runGrpcSuite, ratios: GRPC_RATIOS } } as const
 /** Suites with their own report, run only when named. */
@@ -24,6 +25,7 @@ const REPORT_SUITES = {
   training: async (reportFormat: ReportFormat) => formatTrainingReport(await runTrainingSuite(trainingOptionsFromEnv()), reportFormat),
   cnn: runCnnReport, // scheduling targets on the seed CNN; knobs in cnn-suite.ts
   rss: async () => runRssReport(), // memory after repeated load/unload; knobs in rss-suite.ts
+  bounds: (reportFormat: ReportFormat) => runBoundsReport(options, reportFormat), // how far the transport targets can be reached here
 } as const
 type SuiteName = keyof typeof SUITES
 type ReportSuiteName = keyof typeof REPORT_SUITES

@@ -52,4 +52,10 @@ describe('LabelledHistogram', () => {
     assert.throws(() => histogram.labels('m', '1').observe(Number.NaN), TypeError)
     assert.throws(() => histogram.labels('m'), /Invalid number of arguments/)
   })
+
+  it('refuses a label set without a value for every label name, rather than exposing "undefined"', async () => {
+    const { actual, histogram } = pair()
+    assert.throws(() => histogram.observe({ model: 'm' } as never, 1), /Missing label value\(s\) "version" for maas_test_seconds/)
+    assert.doesNotMatch(await actual.metrics(), /undefined/)
+  })
 })

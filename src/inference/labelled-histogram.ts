@@ -70,6 +70,8 @@ export class LabelledHistogram<L extends string> {
 
   /** Observes for a label set given as an object (prom-client's form), for occasional use. */
   observe(labels: Readonly<Record<L, string>>, value: number): void {
+    const missing = this.labelNames.filter((name) => typeof labels[name] !== 'string')
+    if (missing.length > 0) throw new Error(`Missing label value(s) ${missing.map((name) => `"${name}"`).join(', ')} for ${this.name}`)
     this.labels(...this.labelNames.map((name) => labels[name])).observe(value)
   }
 
