@@ -17,7 +17,6 @@
 import { readFileSync, rmSync } from 'node:fs'
 import * as ort from 'onnxruntime-node'
 import { performance } from 'node:perf_hooks'
-import { defaultConfig } from '../src/config/config.ts'
 import { GrpcBenchDriver } from '../src/cli/bench/grpc-bench-driver.ts'
 import type { InferLoad } from '../src/cli/bench/bench-driver.ts'
 import { startChildServer, type ChildServer } from './child-server.ts'
@@ -39,6 +38,7 @@ import {
 import { percentile } from './latency-stats.ts'
 import { createKeepAliveAgent, httpPostOperation, runClosedLoop, type Operation } from './load.ts'
 import { diffModelStats, readModelStats, type ModelStatsWindow } from './model-stats-window.ts'
+import { createMaasLikeSession } from './ort-in-process.ts'
 import { sampleCpu } from './process-cpu.ts'
 import type { CnnChildInfo } from './serve-cnn-child.ts'
 
@@ -126,7 +126,7 @@ export async function runCnnSuite(options: CnnSuiteOptions, onPoint?: (point: Cn
   const fixture = createCnnFixture(variants, options.model)
   const servers: ChildServer[] = []
   let driver: GrpcBenchDriver | undefined
-  const session = await createSession(fixture.modelBytes)
+  const session = await createMaasLikeSession(fixture.modelBytes)
   try {
     const infoFile = `${fixture.repository}.info.json`
     const maas = await startChildServer('serve-cnn-child.ts', [fixture.repository, infoFile])
@@ -157,18 +157,6 @@ export async function runCnnSuite(options: CnnSuiteOptions, onPoint?: (point: Cn
 
 function isSelected(target: string, only: readonly string[] | undefined): boolean {
   return !only?.length || only.some((part) => target.toLowerCase().includes(part.toLowerCase()))
-}
-
-/** A session as OnnxEngine creates one (sessionOptionsOf in src/runtime/onnx-engine.ts is not exported). */
-async function createSession(modelBytes: Uint8Array): Promise<ort.InferenceSession> {
-  const engine = defaultConfig().engine
-  return ort.InferenceSession.create(modelBytes, {
-    graphOptimizationLevel: engine.graphOptimizationLevel,
-    intraOpNumThreads: engine.intraOpThreads,
-    interOpNumThreads: engine.interOpThreads,
-    executionMode: engine.executionMode,
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-  })
 }
 
 function buildTasks(

@@ -33,7 +33,8 @@ export async function runGrpcSuite(options: SuiteOptions): Promise<PointResult[]
     const infoFile = `${fixture.repository}.grpc-info`
     const maas = await startChildServer('serve-grpc-child.ts', [fixture.repository, infoFile])
     servers.push(maas)
-    const { grpcPort, pid: maasPid } = JSON.parse(readFileSync(infoFile, 'utf8')) as { grpcPort: number; pid: number }
+    const { grpcPort } = JSON.parse(readFileSync(infoFile, 'utf8')) as { grpcPort: number }
+    const maasPid = maas.pid
     rmSync(infoFile)
     const echo = await startChildServer('echo-child.ts')
     servers.push(echo)

@@ -46,7 +46,7 @@ export function summarisePoint(
 }
 
 /** The point with the median throughput of several rounds (rounds damp a noisy machine). */
-export function medianPoint(rounds: readonly PointResult[]): PointResult {
+export function medianPoint<P extends PointResult>(rounds: readonly P[]): P {
   const sorted = [...rounds].sort((a, b) => a.throughput - b.throughput)
   const median = sorted[Math.floor((sorted.length - 1) / 2)]!
   const errors = rounds.reduce((sum, point) => sum + point.errors, 0)

@@ -1,7 +1,8 @@
 /**
  * @module bench/ort-in-process
  * The compute-only ceiling: onnxruntime-node called in this process on the same model with
- * the same session options maas uses (from defaultConfig().engine), batch 1, no HTTP.
+ * the same session options maas uses (from defaultConfig().engine), batch 1, no HTTP;
+ * createMaasLikeSession gives other benchmarks the same sessions.
  */
 import * as ort from 'onnxruntime-node'
 import { defaultConfig } from '../src/config/config.ts'
@@ -13,17 +14,25 @@ export interface OrtRunner {
   release(): Promise<void>
 }
 
-/** Creates a session as OnnxEngine does and returns an Operation running one batch-1 inference. */
-export async function createOrtRunner(modelBytes: Uint8Array, input: Float32Array): Promise<OrtRunner> {
+/**
+ * A session with the options maas gives its models (sessionOptionsOf in
+ * src/runtime/onnx-engine.ts, which is not exported): defaultConfig().engine, no spinning.
+ */
+export function createMaasLikeSession(model: Uint8Array | string): Promise<ort.InferenceSession> {
   const engine = defaultConfig().engine
-  // Mirrors sessionOptionsOf() in src/runtime/onnx-engine.ts (not exported).
-  const session = await ort.InferenceSession.create(modelBytes, {
+  const options: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: engine.graphOptimizationLevel,
     intraOpNumThreads: engine.intraOpThreads,
     interOpNumThreads: engine.interOpThreads,
     executionMode: engine.executionMode,
     extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-  })
+  }
+  return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options)
+}
+
+/** Creates a session as OnnxEngine does and returns an Operation running one batch-1 inference. */
+export async function createOrtRunner(modelBytes: Uint8Array, input: Float32Array): Promise<OrtRunner> {
+  const session = await createMaasLikeSession(modelBytes)
   const outputs = [OUTPUT_NAME]
   return {
     // A fresh Tensor per call, as maas builds one per request.

@@ -57,22 +57,35 @@ export class LabelledHistogram<L extends string> {
     if (values.length !== this.labelNames.length) {
       throw new Error(`Invalid number of arguments (${values.length}): "${values.join(', ')}" for label names: "${this.labelNames.join(', ')}".`)
     }
-    const key = values.join('\u0000')
+    return this.#child(values)
+  }
+
+  /**
+   * Observes for a label set given as an object (prom-client's form), for occasional use. As
+   * in prom-client, a label left out is left out of the sample, and a label not declared
+   * throws.
+   */
+  observe(labels: Readonly<Partial<Record<L, string>>>, value: number): void {
+    for (const name of Object.keys(labels)) {
+      if (!this.labelNames.includes(name as L)) throw new Error(`Added label "${name}" is not included in initial labelset: ${JSON.stringify(this.labelNames)}`)
+    }
+    this.#child(this.labelNames.map((name) => labels[name])).observe(value)
+  }
+
+  /** The child of a label set by value (undefined: the label is absent). */
+  #child(values: readonly (string | undefined)[]): LabelledHistogramChild {
+    // \u0001 stands for an absent label, so { a: '' } and {} are different label sets.
+    const key = values.map((value) => value ?? '\u0001').join('\u0000')
     let child = this.#children.get(key)
     if (child === undefined) {
-      const labels: Record<string, string> = {}
-      this.labelNames.forEach((name, index) => (labels[name] = values[index]!))
-      child = new LabelledHistogramChild(this.#bounds, labels, this.#observed)
+      const labelSet: Record<string, string> = {}
+      this.labelNames.forEach((name, index) => {
+        if (values[index] !== undefined) labelSet[name] = values[index]
+      })
+      child = new LabelledHistogramChild(this.#bounds, labelSet, this.#observed)
       this.#children.set(key, child)
     }
     return child
-  }
-
-  /** Observes for a label set given as an object (prom-client's form), for occasional use. */
-  observe(labels: Readonly<Record<L, string>>, value: number): void {
-    const missing = this.labelNames.filter((name) => typeof labels[name] !== 'string')
-    if (missing.length > 0) throw new Error(`Missing label value(s) ${missing.map((name) => `"${name}"`).join(', ')} for ${this.name}`)
-    this.labels(...this.labelNames.map((name) => labels[name])).observe(value)
   }
 
   reset(): void {

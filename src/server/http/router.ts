@@ -79,8 +79,9 @@ export class Router {
     return this
   }
 
+  /** The routes in the order they were added (a copy: adding goes through add()). */
   get routes(): readonly Route[] {
-    return this.#routes
+    return [...this.#routes]
   }
 
   match(method: string, pathname: string): RouteMatch {
