@@ -102,3 +102,12 @@ test('ModelStatistics encodes what the data plane reports, with its name and ver
     await grpc.close()
   }
 })
+
+test('a version that fails to load is UNAVAILABLE in RepositoryIndex, as in Triton, with the error as its reason', async () => {
+  writeModel(server.http.repository, 'broken_grpc', 1, new TextEncoder().encode('this is not onnx'))
+  await expectGrpcError(server.client.call('RepositoryModelLoad', { model_name: 'broken_grpc' }), status.INVALID_ARGUMENT, /failed to load model 'broken_grpc'/)
+  const { models } = await server.client.call('RepositoryIndex', {})
+  const entry = models.find((row: any) => row.name === 'broken_grpc')
+  assert.equal(entry.state, 'UNAVAILABLE')
+  assert.match(entry.reason, /version 1: .*ONNX/)
+})

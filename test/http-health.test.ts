@@ -55,7 +55,9 @@ test('a model that fails to load makes the server not ready, with the reason in 
     assert.equal(modelReady.status, 400)
     assert.deepEqual([modelReady.body.name, modelReady.body.ready], ['broken', false])
     const index = await requestJson(`${broken.url}/v2/repository/index`, { method: 'POST' })
-    const entry = index.body.find((row: any) => row.name === 'broken' && row.state === 'FAILED')
+    // As in Triton: a version that failed to load is UNAVAILABLE, the reason says why.
+    const entry = index.body.find((row: any) => row.name === 'broken')
+    assert.equal(entry.state, 'UNAVAILABLE')
     assert.match(entry.reason, /version 1: .*ONNX/)
     const infer = await requestJson(`${broken.url}/v2/models/broken/infer`, { method: 'POST', body: '{"inputs":[]}' })
     assert.equal(infer.status, 503)

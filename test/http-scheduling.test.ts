@@ -95,7 +95,10 @@ test('warm-up from a sample file makes the model ready; a failing configured war
   assert.equal(failed.status, 400)
   assert.match(failed.body.error, /absent\.bin/)
   const index = await postJson(`${server.url}/v2/repository/index`, {})
-  assert.equal(index.body.find((entry: any) => entry.name === 'warm_bad').state, 'FAILED')
+  // As in Triton: a version whose load failed is UNAVAILABLE, its reason says why.
+  const entry = index.body.find((row: any) => row.name === 'warm_bad')
+  assert.equal(entry.state, 'UNAVAILABLE')
+  assert.match(entry.reason, /absent\.bin/)
 })
 
 test('statistics for every model, one model and one version; 404 for unknown ones', async () => {

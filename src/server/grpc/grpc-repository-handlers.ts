@@ -6,6 +6,7 @@
 import type { UntypedHandleCall } from '@grpc/grpc-js'
 import { InvalidArgumentError, MaasError } from '../../core/errors.ts'
 import type { DataPlane } from '../../inference/data-plane.ts'
+import { repositoryState } from '../../inference/repository-state.ts'
 import type { Logger } from '../logger.ts'
 import type { ModelRefMessage, RepositoryIndexRequestMessage, RepositoryModelRequestMessage } from './grpc-messages.ts'
 import { encodeModelStatistics } from './grpc-statistics.ts'
@@ -20,7 +21,7 @@ export function repositoryHandlers(dataPlane: DataPlane, logger: Logger): Record
       return {
         models: entries
           .filter((entry) => !request.ready || entry.state === 'READY')
-          .map((entry) => ({ name: entry.name, version: entry.version ?? '', state: entry.state, reason: entry.reason ?? '' })),
+          .map((entry) => ({ name: entry.name, version: entry.version ?? '', state: repositoryState(entry.state), reason: entry.reason ?? '' })),
       }
     }),
     RepositoryModelLoad: unaryCall('RepositoryModelLoad', logger, async (request: RepositoryModelRequestMessage) => {

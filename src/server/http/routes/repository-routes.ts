@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from '../../../core/errors.ts'
 import type { DataPlane } from '../../../inference/data-plane.ts'
+import { repositoryState } from '../../../inference/repository-state.ts'
 import { JSON_MEDIA_TYPES, checkContentType, parseJsonObject, readBody } from '../read-body.ts'
 import { sendEmpty, sendJson } from '../respond.ts'
 import type { Route } from '../router.ts'
@@ -26,7 +27,7 @@ export function repositoryRoutes(dataPlane: DataPlane): Route[] {
         }
         const entries = (await dataPlane.repositoryIndex())
           .filter((entry) => !body.ready || entry.state === 'READY')
-          .map((entry) => ({ name: entry.name, ...(entry.version ? { version: entry.version } : {}), state: entry.state, reason: entry.reason ?? '' }))
+          .map((entry) => ({ name: entry.name, ...(entry.version ? { version: entry.version } : {}), state: repositoryState(entry.state), reason: entry.reason ?? '' }))
         sendJson(response, 200, JSON.stringify(entries))
       },
     },
