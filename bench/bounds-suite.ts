@@ -157,17 +157,13 @@ async function cnnComputeByBatch(rounds: number): Promise<CnnCompute[]> {
   for (let round = 0; round < rounds; round++) {
     for (const batch of [1, 2, 4, 8, 16, 32, 64]) {
       const input = Float32Array.from({ length: batch * CNN_SAMPLE_SIZE }, () => Math.random())
-      const run = () => session.run({ [CNN_INPUT]: new ort.Tensor('float32', input, [batch, ...CNN_SAMPLE_SHAPE]) }, [CNN_OUTPUT])
-      for (let index = 0; index < 3; index++) await run()
-      let samples = 0
+      const run: Operation = async () => void (await session.run({ [CNN_INPUT]: new ort.Tensor('float32', input, [batch, ...CNN_SAMPLE_SHAPE]) }, [CNN_OUTPUT]))
+      let calls = 0
       const cpu = process.cpuUsage()
-      const start = performance.now()
-      while (performance.now() - start < 1000) {
-        await run()
-        samples += batch
-      }
+      // One caller: onnxruntime-node serialises session.run, so one sees the session's full rate.
+      const point = await runClosedLoop(`ORT b=${batch}`, () => (calls++, run()), { concurrency: 1, warmupSeconds: 0.05, seconds: 1 })
       const used = process.cpuUsage(cpu)
-      const window = { batch, samplesPerSecond: samples / ((performance.now() - start) / 1000), cpuUsPerSample: (used.user + used.system) / samples }
+      const window = { batch, samplesPerSecond: point.throughput * batch, cpuUsPerSample: (used.user + used.system) / (calls * batch) }
       windows.set(batch, [...(windows.get(batch) ?? []), window])
     }
   }

@@ -113,12 +113,11 @@ function runBatch(): void {
 
 /** The `data` numbers of the request's single input. */
 function jsonData(body: Buffer, scanned: boolean): ArrayLike<number> {
-  const data = scanned
-    ? (() => {
-        const flat = parseJsonWithFlatData(body, body.length)?.flatData.get(0)
-        return flat && resolveFlatNumbers(flat, 'FP32', body)
-      })()
-    : (JSON.parse(body.toString('utf8')) as { inputs?: { data?: number[] }[] }).inputs?.[0]?.data
+  let data: ArrayLike<number> | undefined
+  if (scanned) {
+    const flat = parseJsonWithFlatData(body, body.length)?.flatData.get(0)
+    data = flat && resolveFlatNumbers(flat, 'FP32', body)
+  } else data = (JSON.parse(body.toString('utf8')) as { inputs?: { data?: number[] }[] }).inputs?.[0]?.data
   if (data?.length !== INPUT_FEATURES) throw new BadRequest(`expected inputs[0].data with ${INPUT_FEATURES} numbers`)
   return data
 }

@@ -1,7 +1,8 @@
 /**
  * @module core/mulberry32
- * The project's one seeded PRNG (mulberry32): shuffles, splits, weight initialisation, example
- * models and tests draw from it, so a seed gives the same numbers on every run and machine.
+ * The seeded PRNG (mulberry32) of shuffles, splits, weight initialisation and example models,
+ * so a seed gives the same numbers on every run and machine. (Two test helpers keep their own
+ * generators: nn-testing's and the TF.js reference's fixed test values.)
  */
 
 /** Returns a function yielding uniform floats in [0, 1), fully determined by `seed` (a 32-bit integer). */

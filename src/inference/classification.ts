@@ -4,8 +4,9 @@
  * `classification: N` comes back as BYTES of shape [batch, N] (batched models) or [N]
  * holding "<value>:<index>[:<label>]" for the N highest values of each row, highest first
  * (ties: lower index first). Values are printed as Triton prints them (C++ std::to_string:
- * six decimals for floating point, plain digits for integers); labels are the model's
- * config labels, matched by index. N larger than a row gives the whole row.
+ * six decimals for floating point, plain digits for integers); labels are the version's
+ * labels (config.json `labels`, else the ONNX metadata `labels`), matched by index. N larger
+ * than a row gives the whole row.
  */
 import { InvalidArgumentError } from '../core/errors.ts'
 import { fromFloat16Bits } from '../core/float16.ts'

@@ -2,11 +2,12 @@
  * @module inference/model-configuration
  * Triton's model configuration extension: the configuration a served version runs with, as
  * Triton's ModelConfig (model_config.proto, field names in snake_case, enums by name),
- * complete as Triton reports it after auto-completion — the inputs and outputs read from
- * the ONNX model (dims without the batch dimension when max_batch_size > 0), the dynamic
- * batching and queue policy in force, and the instance group maas chose. Clients such as
- * tritonclient's get_model_config, perf_analyzer and Triton's example clients read
- * max_batch_size and the tensor dims from here.
+ * with what Triton fills in by auto-completion: the inputs and outputs read from the ONNX
+ * model (dims without the batch dimension when max_batch_size > 0), the dynamic batching and
+ * queue policy in force, and the instance group maas chose. Not reported: model_warmup, and
+ * label_filename (maas' labels come from config.json or the ONNX metadata, not a file).
+ * Clients such as tritonclient's get_model_config, perf_analyzer and Triton's example
+ * clients read max_batch_size and the tensor dims from here.
  */
 import type { Datatype } from '../core/datatypes.ts'
 import type { TensorSpec } from '../onnx/onnx-signature.ts'

@@ -32,7 +32,10 @@ export function buildIdentity(datatype: Datatype, shape: readonly (number | stri
 /** Deterministic uniform values in [-scale, scale) from a 32-bit seed (mulberry32). */
 export function seededUniform(count: number, seed: number, scale: number): Float32Array {
   const random = mulberry32(seed)
-  return Float32Array.from({ length: count }, () => (random() * 2 - 1) * scale)
+  // A loop rather than Float32Array.from with a callback: 2–3× faster on millions of values.
+  const values = new Float32Array(count)
+  for (let index = 0; index < count; index++) values[index] = (random() * 2 - 1) * scale
+  return values
 }
 
 /**

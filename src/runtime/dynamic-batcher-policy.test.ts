@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { flush, rejectsWith, request, setup, values } from './dynamic-batcher-testing.ts'
+import { DynamicBatcher } from './dynamic-batcher.ts'
+import { flush, ManualExecutor, rejectsWith, request, setup, values } from './dynamic-batcher-testing.ts'
 
 describe('DynamicBatcher: queue policy', () => {
   test('a full queue refuses at once with RESOURCE_EXHAUSTED; executing requests do not count', async () => {
@@ -28,6 +29,19 @@ describe('DynamicBatcher: queue policy', () => {
     executor.last().finish()
     await running
     assert.equal(executor.calls.length, 1, 'the timed-out request never runs')
+  })
+
+  test('a timeout past what setTimeout keeps (~24.8 days) never fires early on the system clock', async () => {
+    const executor = new ManualExecutor()
+    const batcher = new DynamicBatcher({ modelName: 'm', maxBatchSize: 8, batching: true }, [executor])
+    const running = batcher.enqueue(request(0))
+    const patient = batcher.enqueue(request(1, 1, { timeoutMicros: 3e15 })) // 3e12 ms: Node would fire it after 1 ms
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.equal(batcher.inflight(), 2, 'the far-away timeout left the request queued')
+    executor.last().finish()
+    await flush()
+    executor.last().finish()
+    assert.deepEqual((await Promise.all([running, patient])).map(values), [[0], [1]])
   })
 
   test('a request may override the default timeout only when the config allows it', async () => {

@@ -94,7 +94,8 @@ export function parseInstanceGroup(value: unknown): InstanceGroupConfig {
   return { count: count as number | 'auto', thread }
 }
 
-export function parseWarmup(value: unknown): readonly WarmupSample[] | undefined {
+/** model_warmup; a sample's batch_size may not exceed max_batch_size (as in Triton) when the model batches. */
+export function parseWarmup(value: unknown, maxBatchSize: number): readonly WarmupSample[] | undefined {
   if (value === undefined) return undefined
   if (!Array.isArray(value)) throw new Error('config.json: model_warmup must be a list of samples')
   return value.map((entry, index) => {
@@ -103,6 +104,7 @@ export function parseWarmup(value: unknown): readonly WarmupSample[] | undefined
     allowKeys(sample, where, ['name', 'batch_size', 'count', 'inputs'])
     const batchSize = sample.batch_size ?? 1
     if (!Number.isInteger(batchSize) || (batchSize as number) < 1) throw new Error(`config.json: ${where}.batch_size must be a positive integer`)
+    if (maxBatchSize > 0 && (batchSize as number) > maxBatchSize) throw new Error(`config.json: ${where}.batch_size ${batchSize} exceeds max_batch_size ${maxBatchSize}`)
     const count = nonNegativeInteger(sample.count, `${where}.count`)
     const inputs: Record<string, WarmupInputConfig> = {}
     for (const [name, input] of Object.entries(sample.inputs === undefined ? {} : expectObject(sample.inputs, `${where}.inputs`))) {

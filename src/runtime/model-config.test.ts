@@ -63,6 +63,11 @@ describe('parseModelConfig: invalid configs', () => {
     assertRejected('', 'config.json is not valid JSON')
   })
 
+  test('a warm-up batch_size above max_batch_size (it would build a batch the model is never sent)', () => {
+    assertRejected(JSON.stringify({ max_batch_size: 8, model_warmup: [{ batch_size: 9 }] }), 'model_warmup[0].batch_size 9 exceeds max_batch_size 8')
+    assert.equal(parse({ max_batch_size: 8, model_warmup: [{ batch_size: 8 }] }).warmup?.[0]?.batchSize, 8)
+  })
+
   test('JSON that is not an object', () => {
     for (const text of ['[]', 'null', '8', '"config"']) assertRejected(text, 'config.json must hold a JSON object')
   })

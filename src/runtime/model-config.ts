@@ -72,15 +72,16 @@ export function parseModelConfig(text: string): ModelConfig {
     throw new Error(`config.json: backend '${String(raw.backend)}' is not served; maas serves 'onnxruntime'`)
   }
   if (raw.name !== undefined && typeof raw.name !== 'string') throw new Error('config.json: name must be a string')
+  const maxBatchSize = parseMaxBatchSize(raw.max_batch_size)
   return {
     ...(raw.name !== undefined ? { name: raw.name as string } : {}),
-    maxBatchSize: parseMaxBatchSize(raw.max_batch_size),
+    maxBatchSize,
     labels: parseLabels(raw.labels),
     versionPolicy: parseVersionPolicy(raw.version_policy),
     engine: parseEngine(raw.engine),
     ...optional('dynamicBatching', parseDynamicBatching(raw.dynamic_batching)),
     instanceGroup: parseInstanceGroup(raw.instance_group),
-    ...optional('warmup', parseWarmup(raw.model_warmup)),
+    ...optional('warmup', parseWarmup(raw.model_warmup, maxBatchSize)),
     versionLabels: parseVersionLabels(raw.version_labels),
   }
 }

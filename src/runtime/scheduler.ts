@@ -4,6 +4,7 @@
  * data plane enqueues validated requests; a scheduler decides when and on which instance
  * they run, possibly merging several into one batch. Knows nothing of HTTP or gRPC.
  */
+import { MAX_TIMER_MS } from '../core/timer-limit.ts'
 import type { Tensor } from '../core/tensor.ts'
 import type { ExecuteRequest, ExecutionResult } from './engine.ts'
 
@@ -78,7 +79,8 @@ export interface Clock {
 
 export const SYSTEM_CLOCK: Clock = {
   now: () => performance.now(),
-  setTimeout: (callback, milliseconds) => setTimeout(callback, milliseconds),
+  // A delay past MAX_TIMER_MS would fire at once: it arms no timer (clearTimeout(undefined) is a no-op).
+  setTimeout: (callback, milliseconds) => (milliseconds <= MAX_TIMER_MS ? setTimeout(callback, milliseconds) : undefined),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
   setImmediate: (callback) => void setImmediate(callback),
 }

@@ -30,6 +30,7 @@ export async function buildWarmupRequests(
   { maxBatchSize, modelDirectory }: { maxBatchSize: number; modelDirectory: string },
 ): Promise<WarmupRequest[]> {
   const requests: WarmupRequest[] = []
+  const batching = maxBatchSize > 0
   for (const sample of samples) {
     for (const name of Object.keys(sample.inputs)) {
       if (!signature.inputs.some((input) => input.name === name)) {
@@ -39,7 +40,6 @@ export async function buildWarmupRequests(
     const inputs: Tensor[] = []
     for (const spec of signature.inputs) {
       const config = sample.inputs[spec.name] ?? { source: 'zero' }
-      const batching = maxBatchSize > 0
       const shape = warmupShape(spec, config, sample.batchSize, batching)
       inputs.push({ name: spec.name, datatype: spec.datatype, shape, data: await warmupData(spec, shape, batching ? (shape[0] ?? 1) : 1, config, modelDirectory) })
     }
@@ -92,7 +92,7 @@ async function warmupData(spec: TensorSpec, shape: readonly number[], batch: num
  * The bytes of a whole batch from a sample file: the file is either one sample, repeated
  * `batch` times (Triton's reading of `input_data_file`), or exactly `batch` samples.
  */
-export function fileBatch(bytes: Uint8Array, { file, input, shape, datatype, batch }: { file: string; input: string; shape: readonly number[]; datatype: FixedDatatype; batch: number }): ArrayBuffer {
+function fileBatch(bytes: Uint8Array, { file, input, shape, datatype, batch }: { file: string; input: string; shape: readonly number[]; datatype: FixedDatatype; batch: number }): ArrayBuffer {
   const batchBytes = elementCount(shape) * elementByteSize(datatype)
   const sampleBytes = batch > 0 ? batchBytes / batch : 0
   const whole = new Uint8Array(batchBytes)

@@ -62,6 +62,7 @@ export function guardHandlers(handlers: Record<string, UntypedHandleCall>, secur
   for (const [name, handler] of Object.entries(handlers)) {
     const rule = RPC_ACTIONS[`${prefix}${name}`]
     if (!rule) throw new Error(`gRPC method ${prefix}${name} has no entry in RPC_ACTIONS (server/grpc/grpc-security.ts)`)
+    if (rule.streaming) throw new Error(`gRPC method ${prefix}${name} streams: it admits each message itself (admitStreamMessage), not through guardHandlers`)
     guarded[name] = ((call: ServerUnaryCall<Record<string, unknown>, unknown>, callback: sendUnaryData<unknown>) => {
       admit(call, rule, security).then(
         (release) =>

@@ -8,9 +8,9 @@
  * naming its id, model and version (as Triton does), and the stream goes on.
  *
  * Limits: at most MAX_PENDING requests of one stream are in flight or waiting to be
- * written; past that the stream stops reading until answers drain, and it also waits for
- * the transport to drain before reading on, so a client that sends without reading cannot
- * make the server buffer without bound. The stream ends once the client has half-closed
+ * written; past that the stream stops reading until half of them are answered, and the
+ * answers wait for the transport to drain before the next is written, so a client that
+ * sends without reading cannot make the server buffer without bound. The stream ends once the client has half-closed
  * and every request is answered; the client cancelling, or the call's deadline passing
  * (grpc-js cancels the call then), drops what is still queued.
  */
@@ -108,7 +108,8 @@ class InferStream {
         this.#pending.shift()
         if (this.#pending.length < MAX_PENDING / 2) this.#resume()
         if (this.#call.cancelled || this.#controller.signal.aborted) continue
-        if (!this.#call.write(answer)) await new Promise((resolve) => this.#call.once('drain', resolve))
+        // A cancelled call never drains: stop waiting when it closes.
+        if (!this.#call.write(answer)) await new Promise((resolve) => (this.#call.once('drain', resolve), this.#call.once('close', resolve)))
       }
     } catch (error) {
       this.#logger.error({ err: error }, 'ModelStreamInfer could not write an answer')

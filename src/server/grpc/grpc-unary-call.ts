@@ -6,12 +6,11 @@
  */
 import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js'
 import { MaasError } from '../../core/errors.ts'
+import { MAX_TIMER_MS } from '../../core/timer-limit.ts'
 import type { CancelSignal } from '../../runtime/scheduler.ts'
 import type { Logger } from '../logger.ts'
 import { toServiceError } from './grpc-status.ts'
 
-/** The longest delay setTimeout keeps. */
-const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** A unary RPC body: request message in, response message out. */
 export type UnaryHandler<Request, Response> = (request: Request, signal: CancelSignal, call: ServerUnaryCall<Request, Response>) => Response | Promise<Response>

@@ -61,6 +61,9 @@ export function decodeJsonTensorData(
   }
 }
 
+/** Deepest nesting of `data` read (a tensor has far fewer dimensions); deeper is a 400, not a stack overflow. */
+export const MAX_DATA_NESTING = 64
+
 /**
  * Flattens row-major nested arrays. The leaf depth is taken from the first path; every other
  * path must reach values at the same depth, so [[1, 2], 3] is refused rather than guessed at.
@@ -68,6 +71,7 @@ export function decodeJsonTensorData(
 function flattenNested(name: string, data: unknown[]): unknown[] {
   let depth = 0
   for (let probe: unknown = data; Array.isArray(probe); probe = probe[0]) depth++
+  if (depth > MAX_DATA_NESTING) throw new InvalidArgumentError(`input '${name}' has 'data' nested ${depth} deep; at most ${MAX_DATA_NESTING} levels are read`)
   const out: unknown[] = []
   collectLeaves(name, data, depth - 1, out)
   return out

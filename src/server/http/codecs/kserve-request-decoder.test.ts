@@ -81,6 +81,14 @@ describe('decodeInferRequest with JSON data', () => {
     assert.deepEqual(input.data, new Int32Array([1, 2, 3, 4, 5, 6, 7, 8]))
   })
 
+  it('refuses data nested deeper than any tensor (a 400 rather than a stack overflow), also for INT64', () => {
+    const depth = 100_000
+    for (const datatype of ['FP32', 'INT64']) {
+      const body = Buffer.from(`{"inputs":[{"name":"x","shape":[1],"datatype":"${datatype}","data":${'['.repeat(depth)}1${']'.repeat(depth)}}]}`)
+      rejects(body, /input 'x' has 'data' nested 100000 deep; at most 64 levels are read/)
+    }
+  })
+
   it('reads "NaN", "Infinity" and "-Infinity" strings for float types', () => {
     const data = ['NaN', 'Infinity', '-Infinity', 1]
     const fp32 = decodeInferRequest(oneInput({ datatype: 'FP32', shape: [4], data }), undefined).inputs[0]!.data as Float32Array

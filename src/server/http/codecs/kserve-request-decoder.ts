@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../../../core/errors.ts'
 import { elementCount, type InferRequest, type Parameters, type RequestedOutput, type Tensor } from '../../../core/tensor.ts'
 import { decodeRawTensorData } from '../../tensor-wire/raw-tensor-data.ts'
 import { parseJsonWithFlatData, resolveFlatNumbers, type FlatNumbers } from './json-flat-data-scanner.ts'
-import { decodeJsonTensorData, describeType } from './json-tensor-data-decoder.ts'
+import { decodeJsonTensorData, describeType, MAX_DATA_NESTING } from './json-tensor-data-decoder.ts'
 // The TF-Serving parser keeps integer literals beyond 2^53 exact (as BigInts); JSON.parse cannot.
 import { parseTfServingJson, type JsonValue } from '../tfserving/tfserving-json-parser.ts'
 
@@ -151,11 +151,14 @@ function readInputs(value: unknown, binary: Buffer | undefined, flatData: Readon
   return inputs
 }
 
-/** Whether `data` (nested arrays or scanned numbers) holds a number beyond ±(2^53 - 1), which a double may have rounded. */
-function holdsUnsafeInteger(data: unknown): boolean {
+/**
+ * Whether `data` (nested arrays or scanned numbers) holds a number beyond ±(2^53 - 1), which a
+ * double may have rounded. Past MAX_DATA_NESTING it stops looking: decoding refuses such data.
+ */
+function holdsUnsafeInteger(data: unknown, depth = 0): boolean {
   if (typeof data === 'number') return Math.abs(data) > Number.MAX_SAFE_INTEGER
-  if (data instanceof Float64Array || Array.isArray(data)) {
-    for (let i = 0; i < data.length; i++) if (holdsUnsafeInteger(data[i])) return true
+  if ((data instanceof Float64Array || Array.isArray(data)) && depth <= MAX_DATA_NESTING) {
+    for (let i = 0; i < data.length; i++) if (holdsUnsafeInteger(data[i], depth + 1)) return true
   }
   return false
 }
