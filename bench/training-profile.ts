@@ -13,6 +13,7 @@ import ort from 'onnxruntime-node'
 import type { Model } from '../src/nn/model.ts'
 import { seedCnn, seedMlp } from '../src/nn/presets.ts'
 import { loadNamedDataset } from '../src/training/datasets/named-datasets.ts'
+import { seededPermutation } from '../src/training/datasets/seeded-random.ts'
 import type { Dataset } from '../src/training/datasets/dataset.ts'
 import { FEED, type TrainingGraph } from '../src/training/compile/training-graph.ts'
 import { compileModelTraining, parseCompileOptions } from '../src/training/trainer/compiled-model.ts'
@@ -46,11 +47,18 @@ interface ProfileEvent {
   readonly args?: { readonly op_name?: string }
 }
 
-/** One call's inputs: the first 64 batches, the learning rate, and the model's initial weights with zero slots. */
+/** Row numbers of `length` samples drawn in a fixed shuffled order, as an epoch would. */
+function seededRows(count: number, length: number): Int32Array {
+  const order = seededPermutation(count, 1)
+  return Int32Array.from({ length }, (_, index) => order[index % count]!)
+}
+
+/** One call's inputs: the samples, 64 batches of shuffled rows, the learning rate, and the model's initial weights with zero slots. */
 function firstFeeds(data: Dataset, model: Model, graph: TrainingGraph, weights: ReadonlyMap<string, string>): Record<string, ort.Tensor> {
   const feeds: Record<string, ort.Tensor> = {
-    x: new ort.Tensor('float32', data.x.slice(0, STEPS * BATCH * 784), [STEPS, BATCH, 28, 28]),
-    y: new ort.Tensor('int64', BigInt64Array.from(data.y.subarray(0, STEPS * BATCH), BigInt), [STEPS, BATCH]),
+    x: new ort.Tensor('float32', data.x, [data.count, 28, 28]),
+    y: new ort.Tensor('int32', Int32Array.from(data.y), [data.count]),
+    batches: new ort.Tensor('int32', seededRows(data.count, STEPS * BATCH), [STEPS, BATCH]),
     learning_rates: new ort.Tensor('float32', new Float32Array(STEPS).fill(0.001), [STEPS]),
     step: new ort.Tensor('float32', Float32Array.of(1), []),
   }

@@ -45,17 +45,19 @@ function referenceSgd(w: number[], b: number[], lr: number): { w: number[]; b: n
   return { w: w.map((value, i) => value - lr * dW[i]!), b: b.map((value, i) => value - lr * db[i]!), loss }
 }
 
+/** The four samples as the training set, every one of M steps taking all four (in reverse order: the rows are gathered). */
+function datasetFeeds(M: number): Record<string, ort.Tensor> {
+  return {
+    x: new ort.Tensor('float32', Float32Array.from(X.flat()), [4, 4]),
+    y: new ort.Tensor('int32', Int32Array.from(LABELS), [4]),
+    batches: new ort.Tensor('int32', Int32Array.from({ length: M * 4 }, (_, index) => 3 - (index % 4)), [M, 4]),
+  }
+}
+
 async function run(M: number, graphBytes: Uint8Array, w: number[], b: number[], step: number, lr: number) {
   const session = await ort.InferenceSession.create(graphBytes, { intraOpNumThreads: 1 })
-  const x = new Float32Array(M * 16)
-  const y = new BigInt64Array(M * 4)
-  for (let m = 0; m < M; m++) {
-    x.set(X.flat(), m * 16)
-    y.set(LABELS.map(BigInt), m * 4)
-  }
   const result = await session.run({
-    x: new ort.Tensor('float32', x, [M, 4, 4]),
-    y: new ort.Tensor('int64', y, [M, 4]),
+    ...datasetFeeds(M),
     learning_rates: new ort.Tensor('float32', new Float32Array(M).fill(lr), [M]),
     step: new ort.Tensor('float32', Float32Array.of(step), []),
     [`${FEED}W`]: new ort.Tensor('float32', Float32Array.from(w), [4, 3]),
@@ -108,15 +110,8 @@ test('Adam slots are carried across the steps of a call', async () => {
   assert.deepEqual(training.slots.map((slot) => slot.name), ['W/m_sum', 'W/v_sum', 'b/m_sum', 'b/v_sum'])
   const session = await ort.InferenceSession.create(training.bytes, { intraOpNumThreads: 1 })
   const M = 20
-  const x = new Float32Array(M * 16)
-  const y = new BigInt64Array(M * 4)
-  for (let m = 0; m < M; m++) {
-    x.set(X.flat(), m * 16)
-    y.set(LABELS.map(BigInt), m * 4)
-  }
   const feeds: Record<string, ort.Tensor> = {
-    x: new ort.Tensor('float32', x, [M, 4, 4]),
-    y: new ort.Tensor('int64', y, [M, 4]),
+    ...datasetFeeds(M),
     learning_rates: new ort.Tensor('float32', new Float32Array(M).fill(0.1), [M]),
     step: new ort.Tensor('float32', Float32Array.of(1), []),
     [`${FEED}W`]: new ort.Tensor('float32', Float32Array.from(W0), [4, 3]),

@@ -14,7 +14,7 @@ import { defaultLearningRate, upgradeSlotValues } from '../compile/optimizers.ts
 import { isSampleFraction } from '../compile/metrics.ts'
 import { learningRateAt } from '../compile/learning-rate-schedules.ts'
 import { compileEvaluation, compileModelTraining, describeModelIo, type EvaluationGraph, type ModelIo, type TrainingConfig } from './compiled-model.ts'
-import { defaultStepsPerCall, epochChunks, stepsPerEpoch } from './step-chunks.ts'
+import { defaultStepsPerCall, epochChunks, evaluationBatches, stepsPerEpoch } from './step-chunks.ts'
 import { TRAINING_SESSION_EXTRA, TrainingSession } from './training-session.ts'
 
 export interface EpochLogs {
@@ -128,9 +128,9 @@ export class Trainer {
         let lossSum = 0
         const metricSums = this.#config.metricNames.map(() => 0)
         const addMetric = this.#metricAccumulator()
-        for (const chunk of epochChunks(train, { batchSize, stepsPerCall, targets: this.#io.targets, targetSize: sampleSizeOf(this.#io.outputShape), ...(shuffle ? { shuffleSeed: seed + epoch } : {}) })) {
+        for (const chunk of epochChunks(train.count, { batchSize, stepsPerCall, ...(shuffle ? { shuffleSeed: seed + epoch } : {}) })) {
           const rates = Float32Array.from({ length: chunk.steps }, (_, index) => learningRateAt(this.#config.schedule, baseRate, session.step + index))
-          const result = await session.run({ ...chunk, learningRates: rates })
+          const result = await session.run({ ...chunk, dataset: train, learningRates: rates })
           for (let step = 0; step < chunk.steps; step++) {
             lossSum += result.losses[step]! * chunk.batchSize
             result.metrics.forEach((values, index) => (metricSums[index]! += addMetric(index, values[step]!, chunk.batchSize)))
@@ -171,12 +171,12 @@ export class Trainer {
       let lossSum = 0
       const metricSums = evaluation.outputs.metrics.map(() => 0)
       const addMetric = this.#metricAccumulator()
-      for (const chunk of epochChunks(dataset, { batchSize, stepsPerCall: 1, targets: this.#io.targets, targetSize: sampleSizeOf(this.#io.outputShape) })) {
-        const rows = chunk.batchSize
+      for (const batch of evaluationBatches(dataset, batchSize, this.#io.targets)) {
+        const rows = batch.rows
         const result = await session.run({
           ...weights,
-          x: new ort.Tensor('float32', chunk.x, [rows, ...this.#io.sampleShape]),
-          y: chunk.y instanceof BigInt64Array ? new ort.Tensor('int64', chunk.y, [rows]) : new ort.Tensor('float32', chunk.y, [rows, ...this.#io.outputShape]),
+          x: new ort.Tensor('float32', batch.x, [rows, ...this.#io.sampleShape]),
+          y: batch.y instanceof BigInt64Array ? new ort.Tensor('int64', batch.y, [rows]) : new ort.Tensor('float32', batch.y, [rows, ...this.#io.outputShape]),
         })
         lossSum += (result.loss!.data as Float32Array)[0]! * rows
         evaluation.outputs.metrics.forEach((name, index) => (metricSums[index]! += addMetric(index, (result[name]!.data as Float32Array)[0]!, rows)))

@@ -2,9 +2,12 @@
  * @module training/trainer/training-session
  * Runs a compiled training graph in onnxruntime-node: keeps the parameters, optimizer slots
  * and layer state between calls as ORT tensors (each call's outputs are the next call's
- * inputs, with no copy through JavaScript arrays), and runs M steps per call.
+ * inputs, with no copy through JavaScript arrays), and runs M steps per call. The training
+ * set goes to ORT as it is (onnxruntime-node reads a typed array in place); a call passes only
+ * the row numbers of its batches.
  */
 import ort from 'onnxruntime-node'
+import type { Dataset } from '../datasets/dataset.ts'
 import { FEED, type TrainingGraph } from '../compile/training-graph.ts'
 
 /**
@@ -20,10 +23,10 @@ import { FEED, type TrainingGraph } from '../compile/training-graph.ts'
 export const TRAINING_SESSION_EXTRA = { session: { intra_op: { allow_spinning: '0' }, set_denormal_as_zero: '1' } } as const
 
 export interface StepBatch {
-  /** [steps × batch × ...sample] row-major. */
-  readonly x: Float32Array
-  /** Class indices [steps × batch] (sparse targets) or float targets. */
-  readonly y: BigInt64Array | Float32Array
+  /** The samples the rows number: the whole training set. */
+  readonly dataset: Dataset
+  /** Row numbers of each step's samples, [steps × batchSize] row-major. */
+  readonly rows: Int32Array
   readonly steps: number
   readonly batchSize: number
   /** One learning rate per step. */
@@ -47,6 +50,7 @@ export class TrainingSession {
   readonly #targetShape: readonly number[]
   #carried: Map<string, ort.Tensor>
   #step: number
+  #data: { readonly dataset: Dataset; readonly x: ort.Tensor; readonly y: ort.Tensor } | undefined
 
   private constructor(session: ort.InferenceSession, graph: TrainingGraph, carried: Map<string, ort.Tensor>, sampleShape: readonly number[], targetShape: readonly number[], step: number) {
     this.#session = session
@@ -97,9 +101,11 @@ export class TrainingSession {
 
   async run(batch: StepBatch): Promise<StepResults> {
     const { steps, batchSize } = batch
+    const data = this.#tensorsOf(batch.dataset)
     const feeds: Record<string, ort.Tensor> = {
-      x: new ort.Tensor('float32', batch.x, [steps, batchSize, ...this.#sampleShape]),
-      y: batch.y instanceof BigInt64Array ? new ort.Tensor('int64', batch.y, [steps, batchSize]) : new ort.Tensor('float32', batch.y, [steps, batchSize, ...this.#targetShape]),
+      x: data.x,
+      y: data.y,
+      batches: new ort.Tensor('int32', batch.rows, [steps, batchSize]),
       learning_rates: new ort.Tensor('float32', batch.learningRates, [steps]),
       step: new ort.Tensor('float32', Float32Array.of(this.#step + 1), []),
     }
@@ -113,6 +119,18 @@ export class TrainingSession {
     this.#carried = next
     this.#step += steps
     return { losses: results[outputs.losses]!.data as Float32Array, metrics: outputs.metrics.map((name) => results[name]!.data as Float32Array) }
+  }
+
+  /** The dataset as the graph's x and y, made once per dataset (no copy unless y has another type than the graph's). */
+  #tensorsOf(dataset: Dataset): { x: ort.Tensor; y: ort.Tensor } {
+    if (this.#data?.dataset === dataset) return this.#data
+    const x = new ort.Tensor('float32', dataset.x, [dataset.count, ...this.#sampleShape])
+    const y =
+      this.#graph.targets === 'sparse'
+      ? new ort.Tensor('int32', dataset.y instanceof Int32Array ? dataset.y : Int32Array.from(dataset.y), [dataset.count])
+      : new ort.Tensor('float32', dataset.y instanceof Float32Array ? dataset.y : Float32Array.from(dataset.y), [dataset.count, ...this.#targetShape])
+    this.#data = { dataset, x, y }
+    return this.#data
   }
 
   /** Current values of the parameters and state (and slots, for checkpoints), by name. */
