@@ -6,7 +6,7 @@
  */
 import type { InferRequest, InferResponse } from '../core/tensor.ts'
 import type { ModelSignature, TensorSpec } from '../onnx/onnx-signature.ts'
-import { InvalidArgumentError } from '../core/errors.ts'
+import { InvalidArgumentError, ModelNotReadyError } from '../core/errors.ts'
 import type { IndexEntry, ModelManager } from '../runtime/model-manager.ts'
 import type { ExecutionObserver, ServedVersion } from '../runtime/served-version.ts'
 import type { CancelSignal } from '../runtime/scheduler.ts'
@@ -93,10 +93,18 @@ export class DataPlane {
     return { name: SERVER_NAME, version: SERVER_VERSION, extensions: SERVER_EXTENSIONS }
   }
 
-  /** Throws ModelNotFoundError / ModelNotReadyError; true when the version can run now. */
-  isModelReady(name: string, version?: string): boolean {
-    this.#models.acquire(name, version).release()
-    return true
+  /**
+   * Whether a known model (version) can run now, and why not when it cannot (loading,
+   * unloaded, failed); throws ModelNotFoundError for one the server does not know.
+   */
+  modelReadiness(name: string, version?: string): { readonly ready: true } | { readonly ready: false; readonly reason: string } {
+    try {
+      this.#models.acquire(name, version).release()
+      return { ready: true }
+    } catch (error) {
+      if (error instanceof ModelNotReadyError) return { ready: false, reason: error.message }
+      throw error
+    }
   }
 
   modelMetadata(name: string, version?: string): ModelMetadata {

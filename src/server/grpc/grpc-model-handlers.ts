@@ -4,7 +4,7 @@
  * ready/metadata, ModelInfer, and Triton's ModelConfig. Each one translates a message to a data plane call and back.
  */
 import type { UntypedHandleCall } from '@grpc/grpc-js'
-import { MaasError } from '../../core/errors.ts'
+import { ModelNotFoundError } from '../../core/errors.ts'
 import type { DataPlane } from '../../inference/data-plane.ts'
 import type { Logger } from '../logger.ts'
 import type { ModelInferRequestMessage, ModelRefMessage } from './grpc-messages.ts'
@@ -24,9 +24,9 @@ export function modelHandlers(dataPlane: DataPlane, logger: Logger): Record<stri
     // As Triton: an unknown model or version, or one that cannot run now, is ready=false, not an error.
     ModelReady: unaryCall('ModelReady', logger, (request: ModelRefMessage) => {
       try {
-        return { ready: dataPlane.isModelReady(request.name ?? '', request.version || undefined) }
+        return { ready: dataPlane.modelReadiness(request.name ?? '', request.version || undefined).ready }
       } catch (error) {
-        if (error instanceof MaasError && (error.code === 'NOT_FOUND' || error.code === 'UNAVAILABLE')) return { ready: false }
+        if (error instanceof ModelNotFoundError) return { ready: false }
         throw error
       }
     }),

@@ -3,7 +3,6 @@
  * KServe v2 model metadata and model readiness, and Triton's model configuration extension,
  * with and without `/versions/{version}`.
  */
-import { MaasError } from '../../../core/errors.ts'
 import type { DataPlane } from '../../../inference/data-plane.ts'
 import { notReadyBody } from '../http-errors.ts'
 import { sendJson } from '../respond.ts'
@@ -14,13 +13,9 @@ export function modelRoutes(dataPlane: DataPlane): Route[] {
     sendJson(response, 200, JSON.stringify(dataPlane.modelMetadata(params.model!, params.version)))
   const ready = ({ response, params }: RouteContext) => {
     const named = { name: params.model, ...(params.version ? { version: params.version } : {}) }
-    try {
-      dataPlane.isModelReady(params.model!, params.version)
-    } catch (error) {
-      // Known but not ready (loading, unloaded, failed): false, as a 4xx; unknown stays 404.
-      if (error instanceof MaasError && error.code === 'UNAVAILABLE') return sendJson(response, 400, notReadyBody(error.message, named))
-      throw error
-    }
+    // Known but not ready (loading, unloaded, failed): false, as a 4xx; unknown stays 404.
+    const readiness = dataPlane.modelReadiness(params.model!, params.version)
+    if (!readiness.ready) return sendJson(response, 400, notReadyBody(readiness.reason, named))
     sendJson(response, 200, JSON.stringify({ ...named, ready: true }))
   }
   const config = ({ response, params }: RouteContext) => sendJson(response, 200, JSON.stringify(dataPlane.modelConfig(params.model!, params.version)))
