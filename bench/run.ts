@@ -1,7 +1,7 @@
 /**
  * @module bench/run
  * Entry point of `npm run bench [suite…] [--markdown]`. Suites: `rest`, `grpc` (default: both)
- * and `training`, `cnn`, `rss`, `bounds` (only when named: minutes each; knobs in their suite files).
+ * and `training`, `cnn`, `rss`, `bounds`, `optimizer` (only when named: minutes each; knobs in their suite files).
  * Environment: BENCH_SECONDS (measured seconds per point, default 4), BENCH_WARMUP (default
  * 1), BENCH_ROUNDS (repeat the matrix, report the median round, default 1),
  * BENCH_CONCURRENCY (default "1,16,64"), BENCH_ONLY (comma-separated parts of target names,
@@ -18,6 +18,7 @@ import { runTrainingSuite, trainingOptionsFromEnv } from './training-suite.ts'
 import { runCnnReport } from './cnn-report.ts'
 import { runRssReport } from './rss-suite.ts'
 import { runBoundsReport } from './bounds-report.ts'
+import { runOptimizerReport } from './optimizer-suite.ts'
 
 const SUITES = { rest: { run: runRestSuite, ratios: REST_RATIOS }, grpc: { run: runGrpcSuite, ratios: GRPC_RATIOS } } as const
 /** Suites with their own report, run only when named. */
@@ -25,6 +26,7 @@ const REPORT_SUITES = {
   training: async (reportFormat: ReportFormat) => formatTrainingReport(await runTrainingSuite(trainingOptionsFromEnv()), reportFormat),
   cnn: runCnnReport, // scheduling targets on the seed CNN; knobs in cnn-suite.ts
   rss: async () => runRssReport(), // memory after repeated load/unload; knobs in rss-suite.ts
+  optimizer: runOptimizerReport, // the seed MLP's optimizer update in ORT and PyTorch, op for op
   // How far the transport targets can be reached here; knobs: the common ones.
   bounds: async (reportFormat: ReportFormat) => {
     const { text, failed: hadErrors } = await runBoundsReport(options, reportFormat)

@@ -94,7 +94,27 @@ export function formatTrainingReport(report: TrainingReport, format: TrainingRep
       full ? (mean >= 0.87 ? 'met' : 'MISSED') : 'n/a (short run)',
     ])
   }
+  const pairs = report.pairs
+  if (pairs.length > 0) {
+    const ratios = pairs.map((pair) => pair.maas / pair.pytorch).sort((a, b) => a - b)
+    const median = ratios[ratios.length >> 1]!
+    targets.push([
+      `seed MLP b=32, maas / ${PYTORCH}, median of ${pairs.length} alternating pairs`,
+      '≥ 2.0×',
+      `${median.toFixed(2)}× (${ratios[0]!.toFixed(2)}–${ratios.at(-1)!.toFixed(2)}×)`,
+      median >= 2 ? 'met' : 'MISSED',
+    ])
+  }
   if (targets.length > 0) sections.push(formatTable(['target', 'wanted', 'measured', 'verdict'], targets, format))
+  if (pairs.length > 0) {
+    sections.push(
+      formatTable(
+        ['seed MLP, batch 32, pair', 'maas samples/s', 'PyTorch samples/s', 'maas / PyTorch'],
+        pairs.map((pair, index) => [`pair ${index + 1}`, pair.maas.toFixed(0), pair.pytorch.toFixed(0), `${(pair.maas / pair.pytorch).toFixed(2)}×`]),
+        format,
+      ),
+    )
+  }
   if (seeds.length > 0) {
     sections.push(
       formatTable(

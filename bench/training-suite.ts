@@ -12,7 +12,8 @@
  * BENCH_CNN_EPOCHS / BENCH_CNN_SAMPLES (the CNN's, default: the same), BENCH_BATCHES
  * ("32,128"), BENCH_MODELS ("mlp,cnn"), BENCH_LOOP_EPOCHS (1; 0 skips the stepsPerCall
  * comparison), BENCH_TFJS_EPOCHS (TF.js wasm's epochs on the MLP, default BENCH_EPOCHS: it is
- * ~10× slower), BENCH_TFJS_CPU_CNN_SAMPLES (0: when > 0, TF.js 'cpu' trains the CNN for one
+ * ~10× slower), BENCH_MLP_PAIRS (0: when > 0, that many more maas and PyTorch runs of the seed
+ * MLP at batch 32 in turn, for the median ratio of the 2× target), BENCH_TFJS_CPU_CNN_SAMPLES (0: when > 0, TF.js 'cpu' trains the CNN for one
  * epoch on this many samples, scored on 1,000 test images, as wasm cannot; very slow), BENCH_PYTHON (python3 with torch; default
  * /usr/bin/python3; "" skips PyTorch), BENCH_PYTORCH_MKLDNN ("both": the CNN once with
  * oneDNN convolutions, PyTorch's default, and once through im2col + OpenBLAS; "on"; "off").
@@ -44,6 +45,8 @@ export interface TrainingSuiteOptions {
   readonly pytorchFlushDenormal: boolean
   /** Train maas' seed MLP (batch 32) with this many seeds (1..N) for the test-accuracy spread; 0: off. */
   readonly accuracySeeds: number
+  /** Alternate this many more runs of maas' and PyTorch's seed MLP at batch 32 (the 2× target) and report their ratios; 0: off. */
+  readonly mlpPairs: number
 }
 
 /** Reads the suite's knobs from the environment (the only place it does). */
@@ -69,6 +72,7 @@ export function trainingOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Tr
     pytorchMkldnn: mkldnn,
     pytorchFlushDenormal: env.BENCH_PYTORCH_FLUSH_DENORMAL !== '0',
     accuracySeeds: number('BENCH_ACCURACY_SEEDS', 3),
+    mlpPairs: number('BENCH_MLP_PAIRS', 0),
   }
 }
 
@@ -96,6 +100,8 @@ export interface TrainingReport {
   readonly loop: readonly { readonly stepsPerCall: number; readonly samplesPerSecond: number; readonly epochs: number; readonly samples: number }[]
   /** maas' seed MLP at batch 32, one run per seed (model initialisation and shuffling). */
   readonly seeds: readonly { readonly seed: number; readonly testAccuracy: number; readonly samplesPerSecond: number; readonly epochs: number; readonly samples: number }[]
+  /** maas then PyTorch, seed MLP at batch 32, one pair after the other (BENCH_MLP_PAIRS). */
+  readonly pairs: readonly { readonly maas: number; readonly pytorch: number }[]
   readonly pytorch?: PytorchEnv
   readonly pytorchError?: string
 }
@@ -207,5 +213,20 @@ export async function runTrainingSuite(options: TrainingSuiteOptions, log: (line
       log(`  PyTorch baseline unavailable: ${pytorchError}`)
     }
   }
-  return { options, ortGemmGflops, flopsPerSample, rows, loop, seeds, ...(pytorch ? { pytorch } : {}), ...(pytorchError ? { pytorchError } : {}) }
+
+  // The shared machine's speed drifts between runs by more than the target's margin: pairs
+  // taken one after the other, each maas run next to a PyTorch run, give a median ratio.
+  const pairs: TrainingReport['pairs'][number][] = []
+  if (options.mlpPairs > 0 && options.python && !pytorchError && options.models.includes('mlp')) {
+    const { epochs, train } = plan('mlp')
+    for (let pair = 1; pair <= options.mlpPairs; pair++) {
+      const history = await new Trainer(seedMlp(), parseCompileOptions(COMPILE)).fit(train, { epochs, batchSize: 32, intraOpThreads: 1 })
+      const maas = (train.count * epochs) / history.epochs.reduce((sum, logs) => sum + logs.seconds, 0)
+      const run = await runPytorch({ python: options.python, models: ['mlp'], batches: [32], epochs, samples: options.samples, cnnEpochs: epochs, cnnSamples: options.samples, mkldnn: true })
+      const pytorch = run.results[0]!.samples_per_second
+      pairs.push({ maas, pytorch })
+      log(`  mlp b=32 pair ${pair}: maas ${maas.toFixed(0)}, PyTorch ${pytorch.toFixed(0)} samples/s, ${(maas / pytorch).toFixed(2)}×`)
+    }
+  }
+  return { options, ortGemmGflops, flopsPerSample, rows, loop, seeds, pairs, ...(pytorch ? { pytorch } : {}), ...(pytorchError ? { pytorchError } : {}) }
 }
