@@ -61,6 +61,19 @@ test('typed int_contents for two inputs: id, model version, all outputs as raw_o
   assert.deepEqual(int32s(response.raw_output_contents[1]), range16.map((v) => v - 1))
 })
 
+test('priority and timeout as 64-bit parameters beyond 2^53 are read as REST reads such JSON numbers; a negative one is refused', async () => {
+  const request = {
+    model_name: 'simple',
+    inputs: [
+      { name: 'INPUT0', datatype: 'INT32', shape: [1, 16], contents: { int_contents: range16 } },
+      { name: 'INPUT1', datatype: 'INT32', shape: [1, 16], contents: { int_contents: range16 } },
+    ],
+  }
+  const response = await server.client.call('ModelInfer', { ...request, parameters: { timeout: { uint64_param: '18446744073709551615' }, priority: { uint64_param: '9007199254740993' } } })
+  assert.deepEqual(int32s(response.raw_output_contents[0]), range16.map((v) => 2 * v))
+  await assert.rejects(server.client.call('ModelInfer', { ...request, parameters: { timeout: { int64_param: '-5' } } }), /parameter "timeout" must be a non-negative integer/)
+})
+
 test('raw_input_contents for two inputs, a batch of 3, and a requested output subset with parameters', async () => {
   const a = new Int32Array(48).fill(5)
   const b = new Int32Array(48).fill(2)

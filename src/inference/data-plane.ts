@@ -260,17 +260,23 @@ function parseLabels(text: string | undefined): readonly string[] | undefined {
 /** Triton's `priority` and `timeout` (microseconds) request parameters. */
 function schedulingHints(request: InferRequest): { priority?: number; timeoutMicros?: number } {
   const hints: { priority?: number; timeoutMicros?: number } = {}
-  const priority = request.parameters?.priority
-  const timeout = request.parameters?.timeout
-  if (priority !== undefined) {
-    if (!Number.isInteger(priority) || (priority as number) < 0) throw new InvalidArgumentError('parameter "priority" must be a non-negative integer')
-    if (priority !== 0) hints.priority = priority as number
-  }
-  if (timeout !== undefined) {
-    if (!Number.isInteger(timeout) || (timeout as number) < 0) throw new InvalidArgumentError('parameter "timeout" must be a non-negative integer (microseconds)')
-    if (timeout !== 0) hints.timeoutMicros = timeout as number
-  }
+  const priority = nonNegativeInteger(request.parameters?.priority, 'parameter "priority" must be a non-negative integer')
+  const timeout = nonNegativeInteger(request.parameters?.timeout, 'parameter "timeout" must be a non-negative integer (microseconds)')
+  if (priority) hints.priority = priority
+  if (timeout) hints.timeoutMicros = timeout
   return hints
+}
+
+/**
+ * A scheduling parameter as a number. gRPC's 64-bit parameters beyond 2^53 arrive as decimal
+ * strings (see grpc-parameters); they are read as the nearest number, as JSON numbers of a
+ * REST request are, so that both protocols accept the same values.
+ */
+function nonNegativeInteger(value: unknown, message: string): number | undefined {
+  if (value === undefined) return undefined
+  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < 0) throw new InvalidArgumentError(message)
+  return number
 }
 
 /** Inferences a request counts for: its batch (dimension 0) for batching models, else 1. */

@@ -3,8 +3,9 @@
  * InferParameter maps <-> the neutral Parameters record. 64-bit integer parameters become
  * numbers while exact as a JavaScript number (|value| <= 2^53 - 1) and exact decimal
  * strings beyond, so that a client's random 64-bit correlation id or sequence_id passes
- * unchanged; a parameter maas interprets (priority, timeout, classification) then fails its
- * own check with a message naming it.
+ * unchanged. Parameters maas interprets read such a string as REST reads a JSON number
+ * (priority, timeout: the nearest number) or refuse it with a message naming them
+ * (classification).
  */
 import { InvalidArgumentError } from '../../core/errors.ts'
 import type { Parameters } from '../../core/tensor.ts'
