@@ -64,7 +64,7 @@ describe('maas train --remote', () => {
   test('exits 2 with the server\'s message when it refuses the job', async () => {
     const result = await runMaas(['train', '--remote', server.url, '--model', 'seed-mlp', '--dataset', 'cifar-10'])
     assert.equal(result.code, 2)
-    assert.match(result.stderr, /^maas train: the server refused the job: dataset 'cifar-10' is not known; known datasets: mnist, fashion-mnist, mnist-small$/m)
+    assert.match(result.stderr, /^maas train: the server refused the job: dataset 'cifar-10' is not known; known datasets: mnist, fashion-mnist, mnist-small \(HTTP 400\)$/m)
   })
 })
 

@@ -9,6 +9,7 @@
  */
 import { InvalidArgumentError, MaasError } from '../core/errors.ts'
 import type { EpochLogs, ProgressLogs } from '../training/trainer/trainer.ts'
+import { sendServerRequest } from './server-request.ts'
 
 /** Draws progress (the local command's progress bar). */
 export interface RemoteReporter {
@@ -34,12 +35,12 @@ interface SseEvent {
 export async function runRemoteTrain(baseUrl: string, job: Record<string, unknown>, options: RemoteTrainOptions): Promise<number> {
   const base = baseUrl.replace(/\/+$/, '')
   const auth: Record<string, string> = options.apiKey ? { Authorization: `Bearer ${options.apiKey}` } : {}
-  const submitted = await fetch(`${base}/v1/jobs`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify(job) }).catch((error: Error) => {
-    throw new MaasError('UNAVAILABLE', `cannot reach ${base}: ${(error.cause as Error | undefined)?.message ?? error.message}`)
-  })
-  const body = (await submitted.json().catch(() => ({}))) as { id?: string; error?: string }
-  if (submitted.status === 400) throw new InvalidArgumentError(`the server refused the job: ${body.error}`)
-  if (submitted.status !== 201 || !body.id) throw new MaasError('UNAVAILABLE', `POST ${base}/v1/jobs answered ${submitted.status}: ${body.error ?? ''}${keyHint(submitted.status, options)}`)
+  const refused = (status: number, message: string) =>
+    status === 400
+      ? new InvalidArgumentError(`the server refused the job: ${message}`)
+      : new MaasError('UNAVAILABLE', status === 0 ? message : `POST ${base}/v1/jobs answered ${status}: ${message}${keyHint(status, options)}`)
+  const body = (await sendServerRequest(base, `${base}/v1/jobs`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify(job) }, refused)) as { id?: unknown } | undefined
+  if (typeof body?.id !== 'string') throw new MaasError('UNAVAILABLE', `POST ${base}/v1/jobs answered without a job id`)
   const id = body.id
   if (options.json) console.log(JSON.stringify({ job: id, status: 'QUEUED' }))
   else process.stderr.write(`job ${id} queued on ${base} (cancel: curl -X POST${options.apiKey ? ' -H "Authorization: Bearer <API key>"' : ''} ${base}/v1/jobs/${id}/cancel)\n`)
