@@ -25,6 +25,8 @@ test('ModelReady: true for a served model and version; false, as Triton answers,
   assert.deepEqual(await server.client.call('ModelReady', { name: 'simple', version: '1' }), { ready: true })
   assert.deepEqual(await server.client.call('ModelReady', { name: 'nope' }), { ready: false })
   assert.deepEqual(await server.client.call('ModelReady', { name: 'simple', version: '9' }), { ready: false })
+  assert.deepEqual(await server.client.call('ModelReady', { name: 'simple', version: 'nolabel' }), { ready: false }, 'an unknown label')
+  assert.deepEqual(await server.client.call('ModelReady', { name: 'simple@nolabel' }), { ready: false }, 'an unknown label in the name')
 })
 
 test('ModelMetadata lists versions, platform and tensors with int64 shapes (-1 for dynamic)', async () => {

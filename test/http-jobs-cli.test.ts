@@ -87,7 +87,7 @@ describe('maas train --remote with API keys on', () => {
   test('exits 2 naming the 401 and how to give a key when none is given', async () => {
     const result = await runMaas(['train', '--remote', server.url, '--model', 'seed-mlp', '--dataset', 'mnist-small', '--epochs', '1'])
     assert.equal(result.code, 2)
-    assert.match(result.stderr, /^maas train: POST http:\/\/127\.0\.0\.1:\d+\/v1\/jobs answered 401: .+ \(give an API key with --api-key or MAAS_API_KEY\)$/m)
+    assert.match(result.stderr, /^maas train: POST http:\/\/127\.0\.0\.1:\d+\/v1\/jobs: .+ \(HTTP 401\) \(give an API key with --api-key or MAAS_API_KEY\)$/m)
   })
 
   test('sends MAAS_API_KEY as a Bearer token and the job is the key\'s', async () => {

@@ -78,6 +78,8 @@ test('a request that waits past its queue timeout answers 504; a per-request tim
   assert.equal(patient.status, 200)
   const bad = await infer('timeouts', 1, { timeout: -5 })
   assert.equal(bad.status, 400)
+  const text = await infer('timeouts', 1, { timeout: '2000000' })
+  assert.equal(text.status, 400, 'a timeout given as a string is refused')
 })
 
 test('worker-thread instances serve requests, with statistics', async () => {

@@ -38,7 +38,7 @@ export async function runRemoteTrain(baseUrl: string, job: Record<string, unknow
   const refused = (status: number, message: string) =>
     status === 400
       ? new InvalidArgumentError(`the server refused the job: ${message}`)
-      : new MaasError('UNAVAILABLE', status === 0 ? message : `POST ${base}/v1/jobs answered ${status}: ${message}${keyHint(status, options)}`)
+      : new MaasError('UNAVAILABLE', status === 0 ? message : `POST ${base}/v1/jobs: ${message}${keyHint(status, options)}`)
   const body = (await sendServerRequest(base, `${base}/v1/jobs`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify(job) }, refused)) as { id?: unknown } | undefined
   if (typeof body?.id !== 'string') throw new MaasError('UNAVAILABLE', `POST ${base}/v1/jobs answered without a job id`)
   const id = body.id

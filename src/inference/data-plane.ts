@@ -95,7 +95,8 @@ export class DataPlane {
 
   /**
    * Whether a known model (version) can run now, and why not when it cannot (loading,
-   * unloaded, failed); throws ModelNotFoundError for one the server does not know.
+   * unloaded, failed); throws a NOT_FOUND error for a model, version or label the server
+   * does not know (and INVALID_ARGUMENT for a malformed version).
    */
   modelReadiness(name: string, version?: string): { readonly ready: true } | { readonly ready: false; readonly reason: string } {
     try {
@@ -267,16 +268,10 @@ function schedulingHints(request: InferRequest): { priority?: number; timeoutMic
   return hints
 }
 
-/**
- * A scheduling parameter as a number. gRPC's 64-bit parameters beyond 2^53 arrive as decimal
- * strings (see grpc-parameters); they are read as the nearest number, as JSON numbers of a
- * REST request are, so that both protocols accept the same values.
- */
 function nonNegativeInteger(value: unknown, message: string): number | undefined {
   if (value === undefined) return undefined
-  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value
-  if (typeof number !== 'number' || !Number.isInteger(number) || number < 0) throw new InvalidArgumentError(message)
-  return number
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new InvalidArgumentError(message)
+  return value
 }
 
 /** Inferences a request counts for: its batch (dimension 0) for batching models, else 1. */

@@ -4,7 +4,7 @@
  * ready/metadata, ModelInfer, and Triton's ModelConfig. Each one translates a message to a data plane call and back.
  */
 import type { UntypedHandleCall } from '@grpc/grpc-js'
-import { ModelNotFoundError } from '../../core/errors.ts'
+import { MaasError } from '../../core/errors.ts'
 import type { DataPlane } from '../../inference/data-plane.ts'
 import type { Logger } from '../logger.ts'
 import type { ModelInferRequestMessage, ModelRefMessage } from './grpc-messages.ts'
@@ -26,7 +26,7 @@ export function modelHandlers(dataPlane: DataPlane, logger: Logger): Record<stri
       try {
         return { ready: dataPlane.modelReadiness(request.name ?? '', request.version || undefined).ready }
       } catch (error) {
-        if (error instanceof ModelNotFoundError) return { ready: false }
+        if (error instanceof MaasError && error.code === 'NOT_FOUND') return { ready: false }
         throw error
       }
     }),

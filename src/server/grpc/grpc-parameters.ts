@@ -3,13 +3,16 @@
  * InferParameter maps <-> the neutral Parameters record. 64-bit integer parameters become
  * numbers while exact as a JavaScript number (|value| <= 2^53 - 1) and exact decimal
  * strings beyond, so that a client's random 64-bit correlation id or sequence_id passes
- * unchanged. Parameters maas interprets read such a string as REST reads a JSON number
- * (priority, timeout: the nearest number) or refuse it with a message naming them
- * (classification).
+ * unchanged. The request's scheduling parameters (priority, timeout) become the nearest
+ * number instead, as REST reads such JSON numbers; other parameters maas interprets
+ * (classification) refuse a string with a message naming them.
  */
 import { InvalidArgumentError } from '../../core/errors.ts'
 import type { Parameters } from '../../core/tensor.ts'
 import type { OutgoingInferParameter, ParameterMapMessage } from './grpc-messages.ts'
+
+/** Triton's request parameters that the scheduler reads as numbers. */
+const SCHEDULING_PARAMETERS = new Set(['priority', 'timeout'])
 
 /** Reads a parameter map; `owner` names its place in the request for messages. Empty maps give undefined. */
 export function decodeParameters(map: ParameterMapMessage | undefined, owner: string): Parameters | undefined {
@@ -30,9 +33,11 @@ export function decodeParameters(map: ParameterMapMessage | undefined, owner: st
         parameters[key] = parameter.double_param ?? 0
         break
       case 'int64_param':
-      case 'uint64_param':
-        parameters[key] = exactInteger(parameter[parameter.parameter_choice] ?? '0')
+      case 'uint64_param': {
+        const text = parameter[parameter.parameter_choice] ?? '0'
+        parameters[key] = SCHEDULING_PARAMETERS.has(key) ? Number(text) : exactInteger(text)
         break
+      }
       default:
         throw new InvalidArgumentError(`${owner} has parameter '${key}' with no value; set one of bool_param, int64_param, string_param, double_param, uint64_param`)
     }
