@@ -107,14 +107,20 @@ function updateLoop(config: OptimizerConfig, shapes: readonly number[][]): { byt
   return { bytes: graph.toBytes(), feeds }
 }
 
-/** A Loop whose body applies one element-wise op ten times in a chain over `size` floats; µs per op come out of timeLoop / 10. */
-function opLoop(op: OpName, size: number): { bytes: Uint8Array; feeds: Record<string, ort.Tensor> } {
+/** Ops per Loop iteration in opLoop. */
+const CHAIN = 10
+
+/**
+ * A Loop whose body applies one element-wise op `count` times in a chain over `size` floats
+ * (count 0: the Loop's own cost per iteration, which measureOrt takes off before dividing).
+ */
+function opLoop(op: OpName, size: number, count = CHAIN): { bytes: Uint8Array; feeds: Record<string, ort.Tensor> } {
   const body = new GraphBuilder('ops')
   body.input('iteration', 'INT64', [])
   body.input('condition', 'BOOL', [])
   body.input('a', 'FP32', [size])
   let value = 'a'
-  for (let index = 0; index < 10; index++) {
+  for (let index = 0; index < count; index++) {
     if (op === 'sqrt') value = body.node('Sqrt', [value])[0]!
     else if (op === 'mul_scalar') value = body.node('Mul', [value, floatScalar(body, 0.999)])[0]!
     else value = body.node(op === 'add' ? 'Add' : 'Div', [value, 'b'])[0]!
@@ -161,9 +167,11 @@ async function measureOrt(): Promise<Timings> {
   }
   const size = shapes[0]!.reduce((a, b) => a * b, 1)
   const ops = new Map<string, number>()
+  const empty = opLoop('add', size, 0)
+  const loopCost = await timeLoop(empty.bytes, empty.feeds)
   for (const op of OPS) {
     const { bytes, feeds } = opLoop(op, size)
-    ops.set(op, (await timeLoop(bytes, feeds)) / 10)
+    ops.set(op, ((await timeLoop(bytes, feeds)) - loopCost) / CHAIN)
   }
   return { updates, ops }
 }

@@ -97,7 +97,8 @@ export function formatTrainingReport(report: TrainingReport, format: TrainingRep
   const pairs = report.pairs
   if (pairs.length > 0) {
     const ratios = pairs.map((pair) => pair.maas / pair.pytorch).sort((a, b) => a - b)
-    const median = ratios[ratios.length >> 1]!
+    const middle = ratios.length >> 1
+    const median = ratios.length % 2 === 1 ? ratios[middle]! : (ratios[middle - 1]! + ratios[middle]!) / 2
     targets.push([
       `seed MLP b=32, maas / ${PYTORCH}, median of ${pairs.length} alternating pairs`,
       '≥ 2.0×',

@@ -45,7 +45,7 @@ export interface TrainingSuiteOptions {
   readonly pytorchFlushDenormal: boolean
   /** Train maas' seed MLP (batch 32) with this many seeds (1..N) for the test-accuracy spread; 0: off. */
   readonly accuracySeeds: number
-  /** Alternate this many more runs of maas' and PyTorch's seed MLP at batch 32 (the 2× target) and report their ratios; 0: off. */
+  /** Alternate this many more runs of maas' and PyTorch's seed MLP at batch 32 (the 2× target; odd pairs maas first, even pairs PyTorch first) and report their ratios; 0: off. */
   readonly mlpPairs: number
 }
 
@@ -219,13 +219,32 @@ export async function runTrainingSuite(options: TrainingSuiteOptions, log: (line
   const pairs: TrainingReport['pairs'][number][] = []
   if (options.mlpPairs > 0 && options.python && !pytorchError && options.models.includes('mlp')) {
     const { epochs, train } = plan('mlp')
-    for (let pair = 1; pair <= options.mlpPairs; pair++) {
+    const runMaas = async () => {
       const history = await new Trainer(seedMlp(), parseCompileOptions(COMPILE)).fit(train, { epochs, batchSize: 32, intraOpThreads: 1 })
-      const maas = (train.count * epochs) / history.epochs.reduce((sum, logs) => sum + logs.seconds, 0)
+      return (train.count * epochs) / history.epochs.reduce((sum, logs) => sum + logs.seconds, 0)
+    }
+    const runTorch = async () => {
       const run = await runPytorch({ python: options.python, models: ['mlp'], batches: [32], epochs, samples: options.samples, cnnEpochs: epochs, cnnSamples: options.samples, mkldnn: true })
-      const pytorch = run.results[0]!.samples_per_second
-      pairs.push({ maas, pytorch })
-      log(`  mlp b=32 pair ${pair}: maas ${maas.toFixed(0)}, PyTorch ${pytorch.toFixed(0)} samples/s, ${(maas / pytorch).toFixed(2)}×`)
+      return run.results[0]!.samples_per_second
+    }
+    try {
+      for (let pair = 1; pair <= options.mlpPairs; pair++) {
+        // Odd pairs run maas first, even pairs PyTorch first.
+        let maas: number
+        let pytorch: number
+        if (pair % 2 === 1) {
+          maas = await runMaas()
+          pytorch = await runTorch()
+        } else {
+          pytorch = await runTorch()
+          maas = await runMaas()
+        }
+        pairs.push({ maas, pytorch })
+        log(`  mlp b=32 pair ${pair}: maas ${maas.toFixed(0)}, PyTorch ${pytorch.toFixed(0)} samples/s, ${(maas / pytorch).toFixed(2)}×`)
+      }
+    } catch (error) {
+      pytorchError = `alternating pairs stopped after ${pairs.length}: ${(error as Error).message}`
+      log(`  ${pytorchError}`)
     }
   }
   return { options, ortGemmGflops, flopsPerSample, rows, loop, seeds, pairs, ...(pytorch ? { pytorch } : {}), ...(pytorchError ? { pytorchError } : {}) }

@@ -6,8 +6,8 @@ Prints one JSON line per measurement (microseconds, the median of 7 rounds):
     torch.optim.Adam (lr 1e-3, eps 1e-7, Keras' epsilon) or SGD over the seed MLP's
     parameters (784x128, 128, 128x10, 10) or over the 784x128 kernel alone, gradients fixed.
   {"kind": "op", "op": "add" | "mul_scalar" | "sqrt" | "div", "in_place": bool, "us": ...}
-    one element-wise op over 100,352 floats (the kernel's size), as a new tensor (out= a
-    preallocated one) or in place, to set next to onnxruntime's kernels for the same op.
+    one element-wise op over 100,352 floats (the kernel's size), out of place (into a
+    preallocated out= tensor) or in place, to set next to onnxruntime's kernels for the same op.
 """
 import ctypes
 import json
