@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ort from 'onnxruntime-node'
+import { mulberry32 } from '../src/core/mulberry32.ts'
 import { seedMlp } from '../src/nn/presets.ts'
 import { GraphBuilder, attr } from '../src/onnx/onnx-builder.ts'
 import { floatScalar } from '../src/training/compile/graph-constants.ts'
@@ -95,7 +96,7 @@ function updateLoop(config: OptimizerConfig, shapes: readonly number[][]): { byt
   carried.forEach((value) => graph.output(`final_${value.name}`, 'FP32', value.shape))
   graph.output('final_step', 'FP32', [])
 
-  const random = seeded(1)
+  const random = mulberry32(1)
   const filled = (shape: readonly number[], scale: number) => new ort.Tensor('float32', Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (random() - 0.5) * scale), [...shape])
   const feeds: Record<string, ort.Tensor> = {
     trips: new ort.Tensor('int64', BigInt64Array.of(BigInt(ITERATIONS)), []),
@@ -136,7 +137,7 @@ function opLoop(op: OpName, size: number, count = CHAIN): { bytes: Uint8Array; f
   graph.initializer('true', { datatype: 'BOOL', shape: [], data: new Uint8Array([1]) })
   graph.node('Loop', ['trips', 'true', 'a0'], { outputs: ['a_final'], attributes: { body: attr.graph(body) } })
   graph.output('a_final', 'FP32', [size])
-  const random = seeded(2)
+  const random = mulberry32(2)
   return {
     bytes: graph.toBytes(),
     feeds: {
@@ -145,14 +146,6 @@ function opLoop(op: OpName, size: number, count = CHAIN): { bytes: Uint8Array; f
       a0: new ort.Tensor('float32', Float32Array.from({ length: size }, () => 1 + random() * 0.01), [size]),
       b: new ort.Tensor('float32', Float32Array.from({ length: size }, () => 1 + random() * 1e-4), [size]),
     },
-  }
-}
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0
-    return state / 2 ** 32
   }
 }
 

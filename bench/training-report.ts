@@ -107,6 +107,7 @@ export function formatTrainingReport(report: TrainingReport, format: TrainingRep
     ])
   }
   if (targets.length > 0) sections.push(formatTable(['target', 'wanted', 'measured', 'verdict'], targets, format))
+  if (pairs.length < report.options.mlpPairs) sections.push(`Alternating pairs: ${pairs.length} of ${report.options.mlpPairs} ran${report.pytorchError ? ` (${report.pytorchError})` : ''}.`)
   if (pairs.length > 0) {
     sections.push(
       formatTable(

@@ -10,8 +10,8 @@
  * Limits: at most MAX_PENDING requests of one stream are in flight or waiting to be
  * written; past that the stream stops reading until half of them are answered, and the
  * answers wait for the transport to drain before the next is written, so a client that
- * sends without reading cannot make the server buffer without bound. The stream ends once the client has half-closed
- * and every request is answered; the client cancelling, or the call's deadline passing
+ * sends without reading cannot make the server buffer without bound. The stream ends once
+ * the client has half-closed and every request is answered; the client cancelling, or the call's deadline passing
  * (grpc-js cancels the call then), drops what is still queued.
  */
 import { setMaxListeners } from 'node:events'
@@ -108,8 +108,7 @@ class InferStream {
         this.#pending.shift()
         if (this.#pending.length < MAX_PENDING / 2) this.#resume()
         if (this.#call.cancelled || this.#controller.signal.aborted) continue
-        // A cancelled call never drains: stop waiting when it closes.
-        if (!this.#call.write(answer)) await new Promise((resolve) => (this.#call.once('drain', resolve), this.#call.once('close', resolve)))
+        if (!this.#call.write(answer)) await this.#drainedOrClosed()
       }
     } catch (error) {
       this.#logger.error({ err: error }, 'ModelStreamInfer could not write an answer')
@@ -119,6 +118,22 @@ class InferStream {
     }
     this.#resume()
     this.#endIfDone()
+  }
+
+  /**
+   * Resolves when the transport drains or the call closes (a cancelled call never drains),
+   * and takes both listeners off again: a long stream waits for drain many times.
+   */
+  #drainedOrClosed(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.#call.off('drain', done)
+        this.#call.off('close', done)
+        resolve()
+      }
+      this.#call.once('drain', done)
+      this.#call.once('close', done)
+    })
   }
 
   #pause(): void {

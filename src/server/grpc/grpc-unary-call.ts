@@ -11,7 +11,6 @@ import type { CancelSignal } from '../../runtime/scheduler.ts'
 import type { Logger } from '../logger.ts'
 import { toServiceError } from './grpc-status.ts'
 
-
 /** A unary RPC body: request message in, response message out. */
 export type UnaryHandler<Request, Response> = (request: Request, signal: CancelSignal, call: ServerUnaryCall<Request, Response>) => Response | Promise<Response>
 
